@@ -1,0 +1,61 @@
+"""The Constraint contract: a projection applied after every optimizer step."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import torch
+from torch import Tensor
+
+_REGISTRY: dict[str, type[Constraint]] = {}
+
+EPSILON = 1e-7
+"""Keras's ``backend.epsilon()``, used in its norm constraints; kept for exact agreement."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Constraint:
+    """Base class: ``project`` (pure), ``project_`` (in place) and a config round-trip."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _REGISTRY[cls.__name__] = cls
+
+    def project(self, w: Tensor) -> Tensor:
+        """The constrained version of ``w`` as a new tensor."""
+        raise NotImplementedError
+
+    def project_(self, w: Tensor) -> None:
+        """Project ``w`` in place (no autograd history)."""
+        with torch.no_grad():
+            w.copy_(self.project(w))
+
+    def satisfied(self, w: Tensor, atol: float = 1e-6) -> bool:
+        """True when ``w`` already satisfies the constraint (within ``atol``)."""
+        return bool(torch.allclose(self.project(w), w, atol=atol, rtol=0))
+
+    def get_config(self) -> dict[str, Any]:
+        out = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Constraint:
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(config) - names)
+        if unknown:
+            raise ValueError(
+                f"Unknown config key(s) {unknown} for {cls.__name__}; valid keys are "
+                f"{sorted(names)}. Received: config={config!r}"
+            )
+        return cls(**config)
+
+    def __call__(self, w: Tensor) -> Tensor:
+        return self.project(w)
+
+
+def registered_constraints() -> dict[str, type[Constraint]]:
+    return dict(_REGISTRY)

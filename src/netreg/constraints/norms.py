@@ -1,0 +1,89 @@
+"""Norm constraints with Keras's formulas: MaxNorm, UnitNorm, MinMaxNorm."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import torch
+from torch import Tensor
+
+from netreg._validation import check_float, check_fraction, check_positive
+from netreg.constraints._axis import Axis, normalize_axis, reduce_dims
+from netreg.constraints.base import EPSILON, Constraint
+
+
+def _norms(w: Tensor, axis: Axis) -> Tensor:
+    return torch.linalg.vector_norm(w, ord=2, dim=reduce_dims(w, axis), keepdim=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class MaxNorm(Constraint):
+    """Keep each unit's weight norm at most ``max_value``: ``w·clip(‖w‖, 0, c)/(ε + ‖w‖)``.
+
+    The constraint of the dropout paper (Srivastava et al., 2014). ``axis="units"``
+    bounds the norm of each unit's incoming weights (Keras's default on Dense and Conv
+    kernels).
+
+    Examples
+    --------
+    >>> import torch, netreg as nr
+    >>> w = nr.MaxNorm(1.0).project(torch.tensor([[3.0, 4.0], [0.3, 0.4]]))
+    >>> [round(float(n), 4) for n in w.norm(dim=1)]
+    [1.0, 0.5]
+    """
+
+    max_value: float = 2.0
+    axis: Axis = "units"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "max_value", check_positive("max_value", self.max_value))
+        object.__setattr__(self, "axis", normalize_axis(self.axis))
+
+    def project(self, w: Tensor) -> Tensor:
+        norms = _norms(w, self.axis)
+        return w * (norms.clamp(0.0, self.max_value) / (EPSILON + norms))
+
+    def project_(self, w: Tensor) -> None:
+        with torch.no_grad():
+            norms = _norms(w, self.axis)
+            w.mul_(norms.clamp(0.0, self.max_value).div_(norms.add_(EPSILON)))
+
+
+@dataclasses.dataclass(frozen=True)
+class UnitNorm(Constraint):
+    """Each unit's weights to unit norm: ``w / (ε + ‖w‖)``."""
+
+    axis: Axis = "units"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "axis", normalize_axis(self.axis))
+
+    def project(self, w: Tensor) -> Tensor:
+        return w / (EPSILON + _norms(w, self.axis))
+
+
+@dataclasses.dataclass(frozen=True)
+class MinMaxNorm(Constraint):
+    """Norms pulled into ``[min_value, max_value]`` at ``rate``:
+    ``w·(rate·clip(‖w‖, min, max) + (1 − rate)·‖w‖)/(ε + ‖w‖)``."""
+
+    min_value: float = 0.0
+    max_value: float = 1.0
+    rate: float = 1.0
+    axis: Axis = "units"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "min_value", check_float("min_value", self.min_value, low=0.0))
+        object.__setattr__(self, "max_value", check_positive("max_value", self.max_value))
+        object.__setattr__(self, "rate", check_fraction("rate", self.rate))
+        object.__setattr__(self, "axis", normalize_axis(self.axis))
+        if self.min_value > self.max_value:
+            raise ValueError(
+                "`min_value` must not exceed `max_value`. "
+                f"Received: min_value={self.min_value!r}, max_value={self.max_value!r}"
+            )
+
+    def project(self, w: Tensor) -> Tensor:
+        norms = _norms(w, self.axis)
+        desired = self.rate * norms.clamp(self.min_value, self.max_value) + (1.0 - self.rate) * norms
+        return w * (desired / (EPSILON + norms))

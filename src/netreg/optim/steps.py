@@ -1,0 +1,98 @@
+"""The step an optimizer just took, per parameter, for the proximal operator.
+
+Proximal gradient needs the step size of the update that preceded it. For SGD (with
+or without momentum) that is the learning rate. For adaptive methods the update is a
+preconditioned step, ``θ ← θ − D⁻¹·m̂``, and the matching prox is the one in the
+metric ``D``; for separable penalties (L1, L2, Elastic Net) that is the ordinary prox
+with the per-coordinate step ``D⁻¹``:
+
+- Adam / AdamW: ``lr / (√v̂ + eps)`` with ``v̂ = v / (1 − β₂ᵗ)`` (``max_exp_avg_sq``
+  under AMSGrad);
+- Adagrad: ``lr_t / (√G + eps)``; RMSprop: ``lr / (√(E[g²] − E[g]²·centered) + eps)``.
+
+``step="lr"`` uses the learning rate for every optimizer instead: cheaper, and for L2
+it is exactly decoupled weight decay. Other optimizers fall back to ``lr`` with a
+warning.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import torch
+from torch import Tensor
+
+STEP_RULES = ("auto", "lr")
+
+_warned: set[str] = set()
+
+
+def _lr(group: dict[str, Any]) -> float:
+    return float(group["lr"])
+
+
+def _step_count(state: dict[str, Any]) -> float:
+    step = state.get("step", 0)
+    return float(step.item() if isinstance(step, Tensor) else step)
+
+
+def _adam(group: dict[str, Any], state: dict[str, Any]) -> Tensor | None:
+    if "exp_avg_sq" not in state:
+        return None
+    t = _step_count(state)
+    beta2 = float(group["betas"][1])
+    sq = state["max_exp_avg_sq"] if group.get("amsgrad") and "max_exp_avg_sq" in state else state["exp_avg_sq"]
+    denom = sq.sqrt().div_(math.sqrt(1.0 - beta2**t)).add_(float(group["eps"]))
+    return torch.div(_lr(group), denom, out=denom)
+
+
+def _adagrad(group: dict[str, Any], state: dict[str, Any]) -> Tensor | None:
+    if "sum" not in state:
+        return None
+    t = _step_count(state)
+    clr = _lr(group) / (1.0 + (t - 1.0) * float(group.get("lr_decay", 0.0)))
+    denom = state["sum"].sqrt().add_(float(group["eps"]))
+    return torch.div(clr, denom, out=denom)
+
+
+def _rmsprop(group: dict[str, Any], state: dict[str, Any]) -> Tensor | None:
+    if "square_avg" not in state:
+        return None
+    avg = state["square_avg"]
+    if group.get("centered") and "grad_avg" in state:
+        avg = torch.addcmul(avg, state["grad_avg"], state["grad_avg"], value=-1)
+    denom = avg.sqrt().add_(float(group["eps"]))
+    return torch.div(_lr(group), denom, out=denom)
+
+
+_ADAPTIVE = {
+    torch.optim.Adam: _adam,
+    torch.optim.AdamW: _adam,
+    torch.optim.Adagrad: _adagrad,
+    torch.optim.RMSprop: _rmsprop,
+}
+_SCALAR = (torch.optim.SGD,)
+
+
+def effective_step(
+    optimizer: torch.optim.Optimizer, group: dict[str, Any], param: Tensor, rule: str = "auto"
+) -> float | Tensor | None:
+    """The step to hand to ``prox`` for ``param``; None when the optimizer skipped it."""
+    if param.grad is None:
+        return None  # torch optimizers leave a parameter without a gradient untouched
+    if rule == "lr" or isinstance(optimizer, _SCALAR):
+        return _lr(group)
+    for cls, rule_fn in _ADAPTIVE.items():
+        if isinstance(optimizer, cls):
+            return rule_fn(group, optimizer.state.get(param, {}))
+    name = type(optimizer).__name__
+    if name not in _warned:
+        _warned.add(name)
+        warnings.warn(
+            f"netreg does not know the effective step of {name}; its proximal steps use the "
+            "learning rate. Pass step='lr' to attach() to silence this.",
+            stacklevel=3,
+        )
+    return _lr(group)
