@@ -51,10 +51,21 @@ def broadcast_shape(w: Tensor, groups: str) -> list[int]:
 def group_sq_norms(w: Tensor, groups: str, bias: Tensor | None = None) -> Tensor:
     """‖w_g‖² for every group (plus b_g² for unit groups with a bias), shape (n_groups,)."""
     dims = reduce_dims(w, groups)
-    sq = (w * w).sum(dim=dims) if dims else w * w
+    # vector_norm reduces without materializing w*w: one read of w.
+    sq = torch.linalg.vector_norm(w, dim=dims).square() if dims else w * w
     if bias is not None and groups == "units":
         sq = sq + bias * bias
     return sq
+
+
+def group_norms(w: Tensor, groups: str, bias: Tensor | None = None) -> Tensor:
+    """‖w_g‖₂ per group, differentiable everywhere (``vector_norm``'s gradient at 0 is 0,
+    where ``sqrt(Σw²)`` would give NaN for a group that is already zero)."""
+    if bias is not None and groups == "units":
+        rows = torch.cat([w.reshape(w.shape[0], -1), bias.reshape(-1, 1)], dim=1)
+        return torch.linalg.vector_norm(rows, dim=1)
+    dims = reduce_dims(w, groups)
+    return torch.linalg.vector_norm(w, dim=dims) if dims else w.abs()
 
 
 def group_mean(t: Tensor, groups: str, bias_t: Tensor | None = None) -> Tensor:

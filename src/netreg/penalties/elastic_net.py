@@ -9,7 +9,7 @@ from torch import Tensor
 
 from netreg._validation import check_fraction, check_strength
 from netreg.penalties.base import Penalty, Step, soft_threshold, soft_threshold_
-from netreg.penalties.l1 import max_ratio
+from netreg.penalties.l1 import l1_term, max_ratio
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,7 +76,7 @@ class ElasticNet(Penalty):
 
     def loss_terms(self, w: Tensor, bias: Tensor | None = None) -> list[tuple[Tensor, float]]:
         flat = w.reshape(-1)
-        return [(torch.linalg.vector_norm(flat, ord=1), self.l1), (torch.dot(flat, flat), self.l2)]
+        return [(l1_term(flat), self.l1), (torch.dot(flat, flat), self.l2)]
 
     def prox(self, v: Tensor, step: Step) -> Tensor:
         return soft_threshold(v, step * self.l1) / (1.0 + 2.0 * step * self.l2)

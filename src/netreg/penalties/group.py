@@ -70,7 +70,7 @@ class GroupLasso(Penalty):
     def group_norms(self, w: Tensor, bias: Tensor | None = None) -> Tensor:
         """‖w_g‖₂ of every group, shape (n_groups,)."""
         G.check_groupable(w, self.groups)
-        return G.group_sq_norms(w, self.groups, self._bias(bias)).sqrt()
+        return G.group_norms(w, self.groups, self._bias(bias))
 
     def _bias(self, bias: Tensor | None) -> Tensor | None:
         return bias if self.groups == "units" else None
