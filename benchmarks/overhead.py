@@ -12,6 +12,7 @@ ElasticNet, GroupLasso, MaxNorm), torch's weight_decay, and the floor (an in-pla
 from __future__ import annotations
 
 import argparse
+import itertools
 import statistics
 import time
 from collections.abc import Callable
@@ -27,12 +28,14 @@ LAM = 1e-5
 
 def mlp(sizes: tuple[int, ...]) -> nn.Sequential:
     layers: list[nn.Module] = []
-    for a, b in zip(sizes[:-1], sizes[1:], strict=True):
+    for a, b in itertools.pairwise(sizes):
         layers += [nn.Linear(a, b), nn.ReLU()]
     return nn.Sequential(*layers[:-1])
 
 
-def make_variant(name: str, sizes: tuple[int, ...], opt_name: str) -> Callable[[torch.Tensor, torch.Tensor], None]:
+def make_variant(
+    name: str, sizes: tuple[int, ...], opt_name: str
+) -> Callable[[torch.Tensor, torch.Tensor], None]:
     torch.manual_seed(0)
     model = mlp(sizes)
     wd = 2 * LAM if name == "torch weight_decay" else 0.0
@@ -87,7 +90,9 @@ VARIANTS = [
 ]
 
 
-def measure(sizes: tuple[int, ...], batch: int, opt_name: str, rounds: int, steps: int) -> dict[str, float]:
+def measure(
+    sizes: tuple[int, ...], batch: int, opt_name: str, rounds: int, steps: int
+) -> dict[str, float]:
     g = torch.Generator().manual_seed(0)
     x = torch.randn(batch, sizes[0], generator=g)
     y = torch.randint(0, sizes[-1], (batch,), generator=g)
@@ -107,7 +112,9 @@ def measure(sizes: tuple[int, ...], batch: int, opt_name: str, rounds: int, step
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="small model only, fewer rounds")
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
@@ -119,8 +126,10 @@ def main() -> None:
         for opt_name in ("sgd", "adamw"):
             med = measure(sizes, batch, opt_name, 3 if args.quick else args.rounds, steps)
             base = med["unregularized"]
-            print(f"\n{label}, {'SGD (momentum)' if opt_name == 'sgd' else 'AdamW (fused)'}: "
-                  f"unregularized step {base * 1e3:.2f} ms")
+            print(
+                f"\n{label}, {'SGD (momentum)' if opt_name == 'sgd' else 'AdamW (fused)'}: "
+                f"unregularized step {base * 1e3:.2f} ms"
+            )
             for v in VARIANTS[1:]:
                 print(f"  {v:<28} {100 * (med[v] / base - 1):+6.1f} %")
 

@@ -39,14 +39,22 @@ def load() -> tuple[torch.Tensor, ...]:
     mean, std = X_tr.mean(0), X_tr.std(0)
     y_mean, y_std = y_tr.mean(), y_tr.std()
     as_t = lambda a: torch.tensor(a, dtype=torch.float32)  # noqa: E731
-    return (as_t((X_tr - mean) / std), as_t((y_tr - y_mean) / y_std),
-            as_t((X_va - mean) / std), as_t((y_va - y_mean) / y_std))
+    return (
+        as_t((X_tr - mean) / std),
+        as_t((y_tr - y_mean) / y_std),
+        as_t((X_va - mean) / std),
+        as_t((y_va - y_mean) / y_std),
+    )
 
 
-def train(rules: dict | None, data: tuple[torch.Tensor, ...]) -> tuple[float, nr.Regularizer | None]:
+def train(
+    rules: dict | None, data: tuple[torch.Tensor, ...]
+) -> tuple[float, nr.Regularizer | None]:
     X_tr, y_tr, X_va, y_va = data
     torch.manual_seed(0)
-    model = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 16), nn.ReLU(), nn.Linear(16, 1))
+    model = nn.Sequential(
+        nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 16), nn.ReLU(), nn.Linear(16, 1)
+    )
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
     reg = nr.Plan(rules).bind(model) if rules else None
     if reg is not None:
@@ -74,7 +82,9 @@ def main() -> None:
         rows = reg.sparsity() if reg else []
         zeros = sum(r.zeros for r in rows)
         total = sum(r.numel for r in rows)
-        groups = ", ".join(f"{r.name}: {r.zero_groups}/{r.groups} groups zero" for r in rows if r.groups)
+        groups = ", ".join(
+            f"{r.name}: {r.zero_groups}/{r.groups} groups zero" for r in rows if r.groups
+        )
         summary.append((name, r2, zeros, total, groups))
         print(f"=== {name}: validation R² = {r2:.3f}, exact zeros = {zeros}/{total} {groups}")
         if reg is not None:

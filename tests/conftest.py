@@ -21,4 +21,6 @@ def diabetes64() -> tuple[torch.Tensor, torch.Tensor]:
 
 def small_mlp(seed: int = 0, dtype: torch.dtype = torch.float64) -> nn.Sequential:
     torch.manual_seed(seed)
-    return nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 8), nn.Tanh(), nn.Linear(8, 1)).to(dtype)
+    return nn.Sequential(
+        nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 8), nn.Tanh(), nn.Linear(8, 1)
+    ).to(dtype)

@@ -26,7 +26,9 @@ def _run(model, optimizer, reg, X, y, steps, *, penalty=True):
 
 def _data(seed=1, n=64):
     g = torch.Generator().manual_seed(seed)
-    return torch.randn(n, 6, generator=g, dtype=torch.float64), torch.randn(n, generator=g, dtype=torch.float64)
+    return torch.randn(n, 6, generator=g, dtype=torch.float64), torch.randn(
+        n, generator=g, dtype=torch.float64
+    )
 
 
 def test_l2_in_the_loss_is_weight_decay_under_sgd():
@@ -64,7 +66,10 @@ def test_l2_in_the_loss_is_not_weight_decay_under_adam():
 
 def _grad_stream(model, steps, seed=3):
     g = torch.Generator().manual_seed(seed)
-    return [[torch.randn(p.shape, generator=g, dtype=p.dtype) for p in model.parameters()] for _ in range(steps)]
+    return [
+        [torch.randn(p.shape, generator=g, dtype=p.dtype) for p in model.parameters()]
+        for _ in range(steps)
+    ]
 
 
 @pytest.mark.parametrize("opt_name", ["sgd", "adam", "adamw"])
@@ -72,10 +77,14 @@ def test_parameters_left_out_get_exactly_the_unregularized_updates(opt_name):
     """Item 7: with the same gradients, excluded parameters move bit-for-bit as without netreg."""
     model = nn.Sequential(nn.Linear(6, 16), nn.LayerNorm(16), nn.ReLU(), nn.Linear(16, 1)).double()
     plain = copy.deepcopy(model)
-    reg = nr.Plan({select.weights(nn.Linear): [nr.ElasticNet(0.1, 0.01), nr.MaxNorm(0.5)]}).bind(model)
-    make = {"sgd": lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9),
-            "adam": lambda p: torch.optim.Adam(p, lr=0.01),
-            "adamw": lambda p: torch.optim.AdamW(p, lr=0.01, weight_decay=0.01)}[opt_name]
+    reg = nr.Plan({select.weights(nn.Linear): [nr.ElasticNet(0.1, 0.01), nr.MaxNorm(0.5)]}).bind(
+        model
+    )
+    make = {
+        "sgd": lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9),
+        "adam": lambda p: torch.optim.Adam(p, lr=0.01),
+        "adamw": lambda p: torch.optim.AdamW(p, lr=0.01, weight_decay=0.01),
+    }[opt_name]
     opt, opt_plain = make(model.parameters()), make(plain.parameters())
     reg.attach(opt)
     for grads in _grad_stream(model, 25):
@@ -97,7 +106,12 @@ def test_fused_penalty_equals_the_per_parameter_loop_in_float64():
     """Item 8: fused value and gradient equal the plain loop, with a 0-size parameter present."""
     torch.manual_seed(0)
     model = nn.ModuleDict(
-        {"a": nn.Linear(5, 7), "b": nn.Linear(7, 3), "empty": nn.Linear(0, 4), "c": nn.Conv2d(2, 4, 3)}
+        {
+            "a": nn.Linear(5, 7),
+            "b": nn.Linear(7, 3),
+            "empty": nn.Linear(0, 4),
+            "c": nn.Conv2d(2, 4, 3),
+        }
     ).double()
     plan = nr.Plan(
         {
@@ -124,7 +138,11 @@ def test_fused_prox_equals_the_pure_prox_loop_and_skips_params_without_grads():
     """In-place prox after a step equals the pure prox per parameter; no grad means no step."""
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(5, 7), nn.ReLU(), nn.Linear(7, 3), nn.Linear(3, 2)).double()
-    penalties = {"0.weight": nr.L1(0.3), "2.weight": nr.SparseGroupLasso(0.5, 0.3), "3.weight": nr.GroupLasso(2.0)}
+    penalties = {
+        "0.weight": nr.L1(0.3),
+        "2.weight": nr.SparseGroupLasso(0.5, 0.3),
+        "3.weight": nr.GroupLasso(2.0),
+    }
     reg = nr.Plan({select.name(k): v for k, v in penalties.items()}).bind(model)
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     reg.attach(opt)
@@ -143,7 +161,11 @@ def test_fused_prox_equals_the_pure_prox_loop_and_skips_params_without_grads():
         v = before[name] - 0.1 * grad
         if isinstance(penalty, nr.SparseGroupLasso):
             bias_name = name.replace("weight", "bias")
-            vb = before[bias_name] - 0.1 * dict(zip([n for n, _ in model.named_parameters()], grads, strict=True))[bias_name]
+            vb = (
+                before[bias_name]
+                - 0.1
+                * dict(zip([n for n, _ in model.named_parameters()], grads, strict=True))[bias_name]
+            )
             stacked = penalty.prox(torch.cat([v, vb[:, None]], 1), 0.1)
             expected[name], expected[bias_name] = stacked[:, :-1], stacked[:, -1]
         else:
@@ -173,11 +195,13 @@ def test_adam_effective_step_is_the_step_adam_took():
 def test_prox_mode_makes_exact_zeros_and_loss_mode_does_not(opt_name):
     """Seeds 000–002 claim exact zeros from L1: true with a prox step, false in the loss."""
     X, y = _data(n=128)
-    make = {"sgd": lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9),
-            "adam": lambda p: torch.optim.Adam(p, lr=0.01),
-            "adamw": lambda p: torch.optim.AdamW(p, lr=0.01),
-            "rmsprop": lambda p: torch.optim.RMSprop(p, lr=0.005),
-            "adagrad": lambda p: torch.optim.Adagrad(p, lr=0.05)}[opt_name]
+    make = {
+        "sgd": lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9),
+        "adam": lambda p: torch.optim.Adam(p, lr=0.01),
+        "adamw": lambda p: torch.optim.AdamW(p, lr=0.01),
+        "rmsprop": lambda p: torch.optim.RMSprop(p, lr=0.005),
+        "adagrad": lambda p: torch.optim.Adagrad(p, lr=0.05),
+    }[opt_name]
     zeros = {}
     for mode in ("prox", "loss"):
         model = small_mlp()
@@ -218,5 +242,7 @@ def test_scale_multiplies_every_strength():
     base = reg.penalty().item()
     reg.scale = 3.0
     assert reg.penalty().item() == pytest.approx(3.0 * base, rel=1e-14)
-    scaled = nr.Plan({select.weights(): nr.ElasticNet(0.1, 0.2)}, mode="loss").scaled(3.0).bind(model)
+    scaled = (
+        nr.Plan({select.weights(): nr.ElasticNet(0.1, 0.2)}, mode="loss").scaled(3.0).bind(model)
+    )
     assert scaled.penalty().item() == pytest.approx(3.0 * base, rel=1e-14)

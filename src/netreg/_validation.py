@@ -25,14 +25,20 @@ def check_float(
     high_inclusive: bool = True,
 ) -> float:
     """Return ``value`` as a finite float within the given bounds, or raise ValueError."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "__float__"):
+    if (
+        isinstance(value, bool)
+        or (not isinstance(value, (int, float))
+        and not hasattr(value, "__float__"))
+    ):
         raise TypeError(f"`{name}` must be a real number. {_received(name, value)}")
     try:
         x = float(value)
     except (TypeError, ValueError):
         raise TypeError(f"`{name}` must be a real number. {_received(name, value)}") from None
     if not math.isfinite(x):
-        raise ValueError(f"`{name}` must be a finite number, not NaN or infinity. {_received(name, value)}")
+        raise ValueError(
+            f"`{name}` must be a finite number, not NaN or infinity. {_received(name, value)}"
+        )
     if low is not None and (x < low or (x == low and not low_inclusive)):
         bound = f">= {low}" if low_inclusive else f"> {low}"
         raise ValueError(f"`{name}` must be {bound}. {_received(name, value)}")

@@ -7,7 +7,7 @@ returns a :class:`~netreg.regularizer.Regularizer` holding one row per parameter
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 from torch import nn
 
@@ -23,8 +23,8 @@ from netreg.select.kinds import REASONS
 if TYPE_CHECKING:
     from netreg.regularizer import Regularizer
 
-Item = Union[Penalty, Constraint, str, dict, tuple]
-RuleValue = Union[Item, list, tuple]
+Item = Penalty | Constraint | str | dict | tuple
+RuleValue = Item | list
 
 
 class Plan:
@@ -50,7 +50,12 @@ class Plan:
     ['0.weight', '2.weight']
     """
 
-    def __init__(self, rules: Mapping[Selector, RuleValue] | Iterable[tuple[Selector, RuleValue]], *, mode: str = "auto"):
+    def __init__(
+        self,
+        rules: Mapping[Selector, RuleValue] | Iterable[tuple[Selector, RuleValue]],
+        *,
+        mode: str = "auto",
+    ):
         self.mode = check_choice("mode", mode, MODES)
         pairs = list(rules.items()) if isinstance(rules, Mapping) else list(rules)
         if not pairs:
@@ -101,7 +106,9 @@ class Plan:
     # -- resolution ------------------------------------------------------------------
     def _resolve(self, model: nn.Module) -> list[Row]:
         if not isinstance(model, nn.Module):
-            raise TypeError(f"Plan.bind needs a torch.nn.Module. Received: model={type(model).__name__}")
+            raise TypeError(
+                f"Plan.bind needs a torch.nn.Module. Received: model={type(model).__name__}"
+            )
         owners = _owners(model)
         ctx = Context(input_layer=_input_layer(model))
         rows = {name: Row(name, param, owners[name]) for name, param in model.named_parameters()}
@@ -120,7 +127,11 @@ class Plan:
                 for item in items:
                     self._add(row, item)
             if not matched:
-                hint = f" (it matched only parameters excluded by default: {excluded[:5]})" if excluded else ""
+                hint = (
+                    f" (it matched only parameters excluded by default: {excluded[:5]})"
+                    if excluded
+                    else ""
+                )
                 raise ValueError(
                     f"The selector {selector!r} matches no parameter of this model{hint}. "
                     f"Parameters are: {list(rows)[:20]}. Received: selector={selector!r}"
@@ -151,11 +162,18 @@ class Plan:
     def _join_unit_biases(rows: dict[str, Row]) -> None:
         """A unit group is the unit's incoming weights *and* its bias, so the bias joins."""
         for row in list(rows.values()):
-            if not any(isinstance(p, (GroupLasso, SparseGroupLasso)) and p.groups == "units" for p, _ in row.penalties):
+            if not any(
+                isinstance(p, (GroupLasso, SparseGroupLasso)) and p.groups == "units"
+                for p, _ in row.penalties
+            ):
                 continue
             bias_name = row.name[: -len("weight")] + "bias" if row.name.endswith("weight") else None
             bias_row = rows.get(bias_name) if bias_name else None
-            if bias_row is None or bias_row.param.dim() != 1 or bias_row.param.shape[0] != row.param.shape[0]:
+            if (
+                bias_row is None
+                or bias_row.param.dim() != 1
+                or bias_row.param.shape[0] != row.param.shape[0]
+            ):
                 continue
             if bias_row.penalties:
                 raise ValueError(
@@ -168,11 +186,16 @@ class Plan:
 
     # -- config -----------------------------------------------------------------------
     def __repr__(self) -> str:
-        body = ", ".join(f"{sel!r}: {[v[0] if isinstance(v, tuple) else v for v in items]}" for sel, items in self.rules)
+        body = ", ".join(
+            f"{sel!r}: {[v[0] if isinstance(v, tuple) else v for v in items]}"
+            for sel, items in self.rules
+        )
         return f"Plan({{{body}}}, mode={self.mode!r})"
 
 
-def _scale(item: tuple[Penalty, str] | Constraint, factor: float) -> tuple[Penalty, str] | Constraint:
+def _scale(
+    item: tuple[Penalty, str] | Constraint, factor: float
+) -> tuple[Penalty, str] | Constraint:
     return (item[0].scaled(factor), item[1]) if isinstance(item, tuple) else item
 
 
@@ -196,4 +219,3 @@ def _input_layer(model: nn.Module) -> str | None:
         if isinstance(module, (nn.Linear, nn.Bilinear, nn.modules.conv._ConvNd)):
             return module_name
     return None
-

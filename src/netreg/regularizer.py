@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -147,9 +148,13 @@ class Regularizer:
         """
         check_choice("step", step, STEP_RULES)
         if not isinstance(optimizer, torch.optim.Optimizer):
-            raise TypeError(f"attach() needs a torch.optim.Optimizer. Received: optimizer={type(optimizer).__name__}")
+            raise TypeError(
+                f"attach() needs a torch.optim.Optimizer. Received: optimizer={type(optimizer).__name__}"
+            )
         optimized = {id(p) for group in optimizer.param_groups for p in group["params"]}
-        missing = [r.name for r in self._prox_rows + self._constraint_rows if id(r.param) not in optimized]
+        missing = [
+            r.name for r in self._prox_rows + self._constraint_rows if id(r.param) not in optimized
+        ]
         if missing:
             import warnings
 
@@ -207,7 +212,9 @@ class Regularizer:
             groups = zero_groups = None
             group_penalty = next((p for p, _ in row.penalties if hasattr(p, "group_support")), None)
             if group_penalty is not None and w.dim() >= 2:
-                alive = group_penalty.group_support(w, row.bias.detach() if row.bias is not None else None)
+                alive = group_penalty.group_support(
+                    w, row.bias.detach() if row.bias is not None else None
+                )
                 groups, zero_groups = int(alive.numel()), int((~alive).sum())
             out.append(RowSparsity(row.name, w.numel(), int((w == 0).sum()), groups, zero_groups))
         return out
@@ -221,7 +228,9 @@ class Regularizer:
                 penalties = f"via {row.grouped_with}" if row.grouped_with else "not penalized"
             modes = ", ".join(dict.fromkeys(m for _, m in row.penalties))
             groups = ", ".join(
-                f"{p.groups} ({_n_groups(row, p.groups)})" for p, _ in row.penalties if hasattr(p, "groups")
+                f"{p.groups} ({_n_groups(row, p.groups)})"
+                for p, _ in row.penalties
+                if hasattr(p, "groups")
             )
             lines.append(
                 {
@@ -243,11 +252,22 @@ class Regularizer:
         from rich.table import Table
 
         table = Table(title=f"netreg audit (scale={self._scale:g})", show_lines=False)
-        for column in ("parameter", "shape", "module", "penalty", "mode", "groups", "constraints", "note"):
+        for column in (
+            "parameter",
+            "shape",
+            "module",
+            "penalty",
+            "mode",
+            "groups",
+            "constraints",
+            "note",
+        ):
             table.add_column(column, overflow="fold")
         for line in self.audit():
             table.add_row(*line.values())
-        console = Console(width=160, record=True, file=_Null(), force_terminal=False, color_system=None)
+        console = Console(
+            width=160, record=True, file=io.StringIO(), force_terminal=False, color_system=None
+        )
         console.print(table)
         text = console.export_text()
         if file is not None:
@@ -256,7 +276,9 @@ class Regularizer:
 
     def __repr__(self) -> str:
         n = sum(r.is_regularized for r in self.rows)
-        return f"<Regularizer: {n} of {len(self.rows)} parameters regularized, scale={self._scale:g}>"
+        return (
+            f"<Regularizer: {n} of {len(self.rows)} parameters regularized, scale={self._scale:g}>"
+        )
 
     def __iter__(self) -> Iterator[Row]:
         return iter(self.rows)
@@ -294,11 +316,3 @@ def _n_groups(row: Row, groups: str) -> int:
     if len(shape) < 2:
         return 0
     return shape[0] if groups == "units" else shape[1]
-
-
-class _Null:
-    def write(self, _: str) -> int:
-        return 0
-
-    def flush(self) -> None:
-        pass

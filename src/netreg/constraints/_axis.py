@@ -20,13 +20,21 @@ Axis = str | tuple[int, ...]
 def normalize_axis(axis: Any) -> Axis:
     if isinstance(axis, str):
         if axis not in AXIS_NAMES:
-            raise ValueError(f"`axis` must be 'units', 'inputs' or a tuple of dims. Received: axis={axis!r}")
+            raise ValueError(
+                f"`axis` must be 'units', 'inputs' or a tuple of dims. Received: axis={axis!r}"
+            )
         return axis
     if isinstance(axis, int) and not isinstance(axis, bool):
         return (axis,)
-    if isinstance(axis, (list, tuple)) and axis and all(isinstance(a, int) and not isinstance(a, bool) for a in axis):
+    if (
+        isinstance(axis, (list, tuple))
+        and axis
+        and all(isinstance(a, int) and not isinstance(a, bool) for a in axis)
+    ):
         return tuple(axis)
-    raise ValueError(f"`axis` must be 'units', 'inputs' or a tuple of dims. Received: axis={axis!r}")
+    raise ValueError(
+        f"`axis` must be 'units', 'inputs' or a tuple of dims. Received: axis={axis!r}"
+    )
 
 
 def reduce_dims(w: Tensor, axis: Axis) -> tuple[int, ...]:
@@ -40,7 +48,9 @@ def reduce_dims(w: Tensor, axis: Axis) -> tuple[int, ...]:
     assert isinstance(axis, tuple)
     bad = [a for a in axis if not -w.dim() <= a < w.dim()]
     if bad:
-        raise ValueError(f"`axis` {axis} is out of range for a parameter of shape {tuple(w.shape)}. Received: axis={axis!r}")
+        raise ValueError(
+            f"`axis` {axis} is out of range for a parameter of shape {tuple(w.shape)}. Received: axis={axis!r}"
+        )
     return axis
 
 

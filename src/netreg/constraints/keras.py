@@ -23,7 +23,11 @@ STRING_IDS = {
 
 def serialize(constraint: Constraint) -> dict[str, Any]:
     """Our own form, marked ``"layout": "torch"`` so that a list ``axis`` is read as torch dims."""
-    return {"class_name": type(constraint).__name__, "config": constraint.get_config(), "layout": "torch"}
+    return {
+        "class_name": type(constraint).__name__,
+        "config": constraint.get_config(),
+        "layout": "torch",
+    }
 
 
 def deserialize(config: dict[str, Any]) -> Constraint:
@@ -41,7 +45,9 @@ def deserialize(config: dict[str, Any]) -> Constraint:
     name = config["class_name"]
     known = registered_constraints()
     if name not in known:
-        raise ValueError(f"Unknown constraint class {name!r}; valid names are {sorted(known)}. Received: class_name={name!r}")
+        raise ValueError(
+            f"Unknown constraint class {name!r}; valid names are {sorted(known)}. Received: class_name={name!r}"
+        )
     body = dict(config.get("config") or {})
     is_keras = config.get("layout") != "torch"
     if is_keras and "axis" in body and not isinstance(body["axis"], str):
@@ -55,8 +61,12 @@ def get(identifier: Constraint | str | dict[str, Any] | None) -> Constraint | No
     if isinstance(identifier, str):
         key = identifier.lower()
         if key not in STRING_IDS:
-            raise ValueError(f"Unknown constraint id {identifier!r}; valid ids are {sorted(STRING_IDS)}. Received: identifier={identifier!r}")
+            raise ValueError(
+                f"Unknown constraint id {identifier!r}; valid ids are {sorted(STRING_IDS)}. Received: identifier={identifier!r}"
+            )
         return STRING_IDS[key]()
     if isinstance(identifier, dict):
         return deserialize(identifier)
-    raise TypeError(f"A constraint must be a Constraint, a string id or a config dict. Received: identifier={identifier!r}")
+    raise TypeError(
+        f"A constraint must be a Constraint, a string id or a config dict. Received: identifier={identifier!r}"
+    )

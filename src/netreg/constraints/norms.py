@@ -85,5 +85,7 @@ class MinMaxNorm(Constraint):
 
     def project(self, w: Tensor) -> Tensor:
         norms = _norms(w, self.axis)
-        desired = self.rate * norms.clamp(self.min_value, self.max_value) + (1.0 - self.rate) * norms
+        desired = (
+            self.rate * norms.clamp(self.min_value, self.max_value) + (1.0 - self.rate) * norms
+        )
         return w * (desired / (EPSILON + norms))

@@ -36,12 +36,15 @@ def param_groups(
     """
     weight_decay = check_strength("weight_decay", weight_decay)
     owners = _owners(model)
-    decay, no_decay = [], []
+    decay: list[nn.Parameter] = []
+    no_decay: list[nn.Parameter] = []
     for name, param in model.named_parameters():
         if not param.requires_grad:
             continue
         module = owners[name]
-        skip = kind_of(name, module) is not None or (exclude is not None and exclude.matches(name, param, module))
+        skip = kind_of(name, module) is not None or (
+            exclude is not None and exclude.matches(name, param, module)
+        )
         (no_decay if skip else decay).append(param)
     return [
         {"params": decay, "weight_decay": weight_decay, **group_options},

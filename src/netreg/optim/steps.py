@@ -43,7 +43,11 @@ def _adam(group: dict[str, Any], state: dict[str, Any]) -> Tensor | None:
         return None
     t = _step_count(state)
     beta2 = float(group["betas"][1])
-    sq = state["max_exp_avg_sq"] if group.get("amsgrad") and "max_exp_avg_sq" in state else state["exp_avg_sq"]
+    sq = (
+        state["max_exp_avg_sq"]
+        if group.get("amsgrad") and "max_exp_avg_sq" in state
+        else state["exp_avg_sq"]
+    )
     denom = sq.sqrt().div_(math.sqrt(1.0 - beta2**t)).add_(float(group["eps"]))
     return torch.div(_lr(group), denom, out=denom)
 

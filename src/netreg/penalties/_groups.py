@@ -86,4 +86,3 @@ def check_groupable(w: Tensor, groups: str) -> None:
             f"weight); this one has shape {tuple(w.shape)}. Use L1 for 1-d parameters. "
             f"Received: shape={tuple(w.shape)}"
         )
-

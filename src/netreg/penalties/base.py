@@ -135,4 +135,4 @@ def soft_threshold_(w: Tensor, threshold: Step) -> None:
         w.sub_(torch.clamp(w, min=-threshold, max=threshold))
     elif threshold > 0:
         # softshrink writes its result over its input in one pass: no temporary.
-        torch._C._nn.softshrink(w, float(threshold), out=w)
+        torch._C._nn.softshrink(w, float(threshold), out=w)  # type: ignore[call-arg]

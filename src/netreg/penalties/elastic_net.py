@@ -81,7 +81,9 @@ class ElasticNet(Penalty):
     def prox(self, v: Tensor, step: Step) -> Tensor:
         return soft_threshold(v, step * self.l1) / (1.0 + 2.0 * step * self.l2)
 
-    def prox_(self, w: Tensor, step: Step, bias: Tensor | None = None, bias_step: Step | None = None) -> None:
+    def prox_(
+        self, w: Tensor, step: Step, bias: Tensor | None = None, bias_step: Step | None = None
+    ) -> None:
         with torch.no_grad():
             soft_threshold_(w, step * self.l1)
             if self.l2 == 0.0:

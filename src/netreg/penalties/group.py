@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import torch
 from torch import Tensor
@@ -84,11 +83,15 @@ class GroupLasso(Penalty):
         self.prox_(out, step)
         return out
 
-    def prox_(self, w: Tensor, step: Step, bias: Tensor | None = None, bias_step: Step | None = None) -> None:
+    def prox_(
+        self, w: Tensor, step: Step, bias: Tensor | None = None, bias_step: Step | None = None
+    ) -> None:
         G.check_groupable(w, self.groups)
         bias = self._bias(bias)
         with torch.no_grad():
-            threshold = _group_step(step, w, self.groups, bias_step) * (self.lam * self._weight(w, bias))
+            threshold = _group_step(step, w, self.groups, bias_step) * (
+                self.lam * self._weight(w, bias)
+            )
             if isinstance(threshold, Tensor):
                 threshold = threshold.reshape(-1)
             scale = _block_scale(G.group_sq_norms(w, self.groups, bias), threshold)
@@ -151,7 +154,9 @@ class SparseGroupLasso(Penalty):
         self._group.prox_(out, step)
         return out
 
-    def prox_(self, w: Tensor, step: Step, bias: Tensor | None = None, bias_step: Step | None = None) -> None:
+    def prox_(
+        self, w: Tensor, step: Step, bias: Tensor | None = None, bias_step: Step | None = None
+    ) -> None:
         with torch.no_grad():
             w.copy_(soft_threshold(w, step * self._l1))
             if bias is not None and self.groups == "units":
@@ -166,7 +171,9 @@ class SparseGroupLasso(Penalty):
         grad = grad.detach().to(torch.float64)
         G.check_groupable(grad, self.groups)
         if bias_grad is not None and self.groups == "units":
-            rows = torch.cat([grad.reshape(grad.shape[0], -1), bias_grad.detach().to(torch.float64)[:, None]], 1)
+            rows = torch.cat(
+                [grad.reshape(grad.shape[0], -1), bias_grad.detach().to(torch.float64)[:, None]], 1
+            )
         elif self.groups == "units":
             rows = grad.reshape(grad.shape[0], -1)
         else:

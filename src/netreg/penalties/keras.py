@@ -47,7 +47,9 @@ def deserialize(config: dict[str, Any]) -> Penalty:
     known = registered_penalties()
     if name not in known:
         valid = sorted(set(known) | set(_KERAS_CLASSES))
-        raise ValueError(f"Unknown penalty class {name!r}; valid names are {valid}. Received: class_name={name!r}")
+        raise ValueError(
+            f"Unknown penalty class {name!r}; valid names are {valid}. Received: class_name={name!r}"
+        )
     return known[name].from_config(body)
 
 

@@ -59,7 +59,9 @@ class L1(Penalty):
     def prox(self, v: Tensor, step: Step) -> Tensor:
         return soft_threshold(v, step * self.l1)
 
-    def prox_(self, w: Tensor, step: Step, bias: Tensor | None = None, bias_step: Step | None = None) -> None:
+    def prox_(
+        self, w: Tensor, step: Step, bias: Tensor | None = None, bias_step: Step | None = None
+    ) -> None:
         with torch.no_grad():
             soft_threshold_(w, step * self.l1)
 

@@ -44,7 +44,9 @@ class L2(Penalty):
     def prox(self, v: Tensor, step: Step) -> Tensor:
         return v / (1.0 + 2.0 * step * self.l2)
 
-    def prox_(self, w: Tensor, step: Step, bias: Tensor | None = None, bias_step: Step | None = None) -> None:
+    def prox_(
+        self, w: Tensor, step: Step, bias: Tensor | None = None, bias_step: Step | None = None
+    ) -> None:
         with torch.no_grad():
             if isinstance(step, Tensor):
                 w.div_(1.0 + 2.0 * self.l2 * step)

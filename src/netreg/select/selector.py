@@ -23,6 +23,7 @@ class Context:
 
 
 Predicate = Callable[[str, Tensor, nn.Module, Context], bool]
+ModuleClass = builtins.type[nn.Module]  # spelled out: this module defines a `type()` selector
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,9 @@ class Selector:
     description: str
     explicit: frozenset[str] = frozenset()
 
-    def matches(self, name: str, param: Tensor, module: nn.Module, ctx: Context | None = None) -> bool:
+    def matches(
+        self, name: str, param: Tensor, module: nn.Module, ctx: Context | None = None
+    ) -> bool:
         return bool(self.predicate(name, param, module, ctx or Context()))
 
     def __and__(self, other: Selector) -> Selector:
@@ -68,44 +71,52 @@ class Selector:
         return self is other
 
 
-def _type_names(types: Iterable[type]) -> str:
+def _type_names(types: Iterable[ModuleClass]) -> str:
     return ", ".join(t.__name__ for t in types)
 
 
-def _check_types(types: tuple[type, ...]) -> None:
+def _check_types(types: tuple[ModuleClass, ...]) -> None:
     for t in types:
         if not (isinstance(t, builtins.type) and issubclass(t, nn.Module)):
             raise TypeError(f"Selectors take nn.Module subclasses. Received: type={t!r}")
 
 
-def all() -> Selector:  # noqa: A001 - reads as select.all()
+def all() -> Selector:
     """Every parameter (default exclusions still apply)."""
     return Selector(lambda n, p, m, c: True, "all()")
 
 
-def weights(*types: type[nn.Module]) -> Selector:
+def weights(*types: ModuleClass) -> Selector:
     """Weights (not biases), optionally only of the given module types: ``weights(nn.Linear)``."""
     _check_types(types)
     label = f"weights({_type_names(types)})"
-    return Selector(lambda n, p, m, c: not is_bias(n) and (not types or isinstance(m, types)), label)
+    return Selector(
+        lambda n, p, m, c: not is_bias(n) and (not types or isinstance(m, types)), label
+    )
 
 
-def biases(*types: type[nn.Module]) -> Selector:
+def biases(*types: ModuleClass) -> Selector:
     """Biases, asked for on purpose (they are excluded by default)."""
     _check_types(types)
     label = f"biases({_type_names(types)})"
-    return Selector(lambda n, p, m, c: is_bias(n) and (not types or isinstance(m, types)), label, frozenset({"bias"}))
+    return Selector(
+        lambda n, p, m, c: is_bias(n) and (not types or isinstance(m, types)),
+        label,
+        frozenset({"bias"}),
+    )
 
 
 def name(*patterns: str) -> Selector:
     """Parameters whose full name matches any glob: ``name("head.*", "*.0.weight")``."""
     if not patterns or not builtins.all(isinstance(p, str) for p in patterns):
-        raise ValueError(f"select.name() needs one or more glob strings. Received: patterns={patterns!r}")
+        raise ValueError(
+            f"select.name() needs one or more glob strings. Received: patterns={patterns!r}"
+        )
     label = "name(" + ", ".join(repr(p) for p in patterns) + ")"
     return Selector(lambda n, p, m, c: any(fnmatch.fnmatchcase(n, pat) for pat in patterns), label)
 
 
-def type(*types: type[nn.Module]) -> Selector:  # noqa: A001 - reads as select.type(nn.Conv2d)
+def type(*types: ModuleClass) -> Selector:
     """Every parameter of modules of these types (norm / embedding types count as asked for)."""
     if not types:
         raise ValueError("select.type() needs at least one module type. Received: types=()")
@@ -115,7 +126,9 @@ def type(*types: type[nn.Module]) -> Selector:  # noqa: A001 - reads as select.t
         explicit.add("norm")
     if any(issubclass(t, EMBEDDING_TYPES) for t in types):
         explicit.add("embedding")
-    return Selector(lambda n, p, m, c: isinstance(m, types), f"type({_type_names(types)})", frozenset(explicit))
+    return Selector(
+        lambda n, p, m, c: isinstance(m, types), f"type({_type_names(types)})", frozenset(explicit)
+    )
 
 
 def norms() -> Selector:
@@ -125,7 +138,9 @@ def norms() -> Selector:
 
 def embeddings() -> Selector:
     """Embedding tables, asked for on purpose."""
-    return Selector(lambda n, p, m, c: isinstance(m, EMBEDDING_TYPES), "embeddings()", frozenset({"embedding"}))
+    return Selector(
+        lambda n, p, m, c: isinstance(m, EMBEDDING_TYPES), "embeddings()", frozenset({"embedding"})
+    )
 
 
 def input_layer() -> Selector:
@@ -143,6 +158,8 @@ def input_layer() -> Selector:
     return Selector(is_input_weight, "input_layer()")
 
 
-def where(predicate: Callable[[str, Tensor, nn.Module], bool], description: str = "where(...)") -> Selector:
+def where(
+    predicate: Callable[[str, Tensor, nn.Module], bool], description: str = "where(...)"
+) -> Selector:
     """Any predicate of your own over (name, parameter, module)."""
     return Selector(lambda n, p, m, c: predicate(n, p, m), description)
