@@ -89,6 +89,7 @@ def test_cv_summary_matches_glmnets_cvsd():
     rng = np.random.default_rng(0)
     errors = rng.random((7, 5))
     mean, se = cv_summary(errors)
+    np.testing.assert_allclose(mean, errors.mean(axis=0))
     np.testing.assert_allclose(se, errors.std(axis=0, ddof=1) / np.sqrt(7))
     result = summarize(np.geomspace(1, 0.01, 5), errors)
     assert result.lambda_1se >= result.lambda_min
