@@ -1,0 +1,226 @@
+"""Read a CSV or Parquet table safely: limits are checked before any data is read."""
+
+from __future__ import annotations
+
+import csv
+import os
+import warnings
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from netreg._validation import check_int
+from netreg.data._columns import preview
+from netreg.data.errors import DataError
+
+#: File extensions read_table understands, and the format each one means.
+SUPPORTED_EXTENSIONS: dict[str, str] = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+DEFAULT_MAX_BYTES = 2 * 1024**3
+DEFAULT_MAX_COLUMNS = 100_000
+
+_SNIFF_BYTES = 64 * 1024
+_SNIFF_DELIMITERS = ",\t;| "
+
+
+def read_table(
+    path: str | os.PathLike[str],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_columns: int = DEFAULT_MAX_COLUMNS,
+) -> pd.DataFrame:
+    """Read a CSV/TSV/TXT or Parquet file into a DataFrame, refusing what cannot be used.
+
+    The size of the file and its number of columns are checked first, from the file system and
+    from the CSV header or the Parquet footer, so that a huge file or one with 10⁶ columns is
+    refused before its data is read. Pickle-based readers are never used.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file. ``.csv`` is comma-separated, ``.tsv`` tab-separated; for ``.txt`` the delimiter
+        (comma, tab, semicolon, pipe or space) is sniffed from the start of the file.
+        ``.parquet`` and ``.pq`` are Parquet.
+    max_bytes : int, default 2 GiB
+        Largest file accepted. For Parquet the decoded size estimated from the footer (rows ×
+        columns × 8 bytes, or the uncompressed size it records if larger) must also fit, so a
+        small, highly compressed file cannot expand without bound.
+    max_columns : int, default 100_000
+        Most columns accepted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        At least one row and one column. Empty cells and the strings ``NA``, ``NULL``, ``null``,
+        ``NaN`` (pandas' defaults) are read as missing values; :func:`prepare_table` then names
+        every column that holds them.
+
+    Raises
+    ------
+    DataError
+        Missing file, a directory, an unknown extension, a file over a limit, a file that is not
+        valid CSV/Parquet, duplicated or nested columns, or a table without rows or columns.
+
+    Examples
+    --------
+    >>> df = read_table("data.csv")  # doctest: +SKIP
+    >>> df = read_table("wide.parquet", max_columns=1_000_000)  # doctest: +SKIP
+    """
+    max_bytes = check_int("max_bytes", max_bytes, low=1)
+    max_columns = check_int("max_columns", max_columns, low=1)
+    file = Path(path)
+    if not file.exists():
+        raise DataError(f"File not found: {str(file)!r}.")
+    if file.is_dir():
+        raise DataError(f"{str(file)!r} is a directory; give the path of a CSV or Parquet file.")
+    fmt = SUPPORTED_EXTENSIONS.get(file.suffix.lower())
+    if fmt is None:
+        supported = ", ".join(SUPPORTED_EXTENSIONS)
+        raise DataError(
+            f"Cannot read {str(file)!r}: unknown file extension {file.suffix!r}. "
+            f"Supported extensions: {supported}."
+        )
+    size = file.stat().st_size
+    if size > max_bytes:
+        raise DataError(
+            f"File {str(file)!r} is {_human(size)} ({size} bytes), over the limit "
+            f"max_bytes={max_bytes} ({_human(max_bytes)}); pass a larger max_bytes to read it."
+        )
+    df = (
+        _read_parquet(file, max_bytes, max_columns)
+        if fmt == "parquet"
+        else _read_csv(file, max_columns)
+    )
+    _check_shape(df, file)
+    return df
+
+
+def _read_csv(file: Path, max_columns: int) -> pd.DataFrame:
+    """Parse the header alone, check its width, then read the table with the same dialect."""
+    try:
+        sep = _delimiter(file)
+        with file.open(newline="", encoding="utf-8-sig") as handle:
+            header = next(csv.reader(handle, delimiter=sep), None)
+    except OSError as exc:
+        raise DataError(f"Could not open {str(file)!r}: {exc.strerror or exc}.") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"Could not read {str(file)!r} as CSV: it is not UTF-8 text ({exc.reason})."
+        ) from None
+    except csv.Error as exc:
+        raise DataError(f"Could not read {str(file)!r} as CSV: {exc}.") from None
+    if not header or all(not field.strip() for field in header):
+        raise DataError(f"Table {str(file)!r} is empty: it has no header and no columns.")
+    _check_width(len(header), max_columns, file)
+    _check_unique(header, file)
+    try:
+        with warnings.catch_warnings():
+            # index_col=False: rows wider than the header must not silently become an index.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            return pd.read_csv(
+                file, sep=sep, encoding="utf-8-sig", index_col=False, low_memory=False
+            )
+    except pd.errors.ParserWarning:
+        raise DataError(
+            f"Could not read {str(file)!r} as CSV: some rows have more fields than the "
+            f"{len(header)} names in the header; give every column a name."
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise DataError(f"Table {str(file)!r} is empty: it has no columns.") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, csv.Error) as exc:
+        raise DataError(f"Could not read {str(file)!r} as CSV: {_first_line(exc)}.") from None
+
+
+def _delimiter(file: Path) -> str:
+    suffix = file.suffix.lower()
+    if suffix == ".csv":
+        return ","
+    if suffix == ".tsv":
+        return "\t"
+    with file.open("rb") as handle:
+        sample = handle.read(_SNIFF_BYTES).decode("utf-8-sig", errors="replace")
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=_SNIFF_DELIMITERS).delimiter
+    except csv.Error:
+        return ","
+
+
+def _read_parquet(file: Path, max_bytes: int, max_columns: int) -> pd.DataFrame:
+    """Check the footer (schema, uncompressed size, nested types), then read the data."""
+    try:
+        meta = pq.read_metadata(file)
+        schema = meta.schema.to_arrow_schema()
+    except (pa.ArrowException, OSError) as exc:
+        raise DataError(f"Could not read {str(file)!r} as Parquet: {_first_line(exc)}.") from None
+    _check_width(len(schema.names), max_columns, file)
+    _check_unique(schema.names, file)
+    if meta.num_rows == 0:
+        raise DataError(f"Table {str(file)!r} is empty: it has columns but no rows.")
+    recorded = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    decoded = max(recorded, meta.num_rows * len(schema.names) * 8)
+    if decoded > max_bytes:
+        raise DataError(
+            f"Parquet file {str(file)!r} holds {meta.num_rows} rows × {len(schema.names)} columns, "
+            f"about {_human(decoded)} ({decoded} bytes) once uncompressed, over the limit "
+            f"max_bytes={max_bytes} ({_human(max_bytes)}); pass a larger max_bytes to read it."
+        )
+    nested = [field.name for field in schema if pa.types.is_nested(field.type)]
+    if nested:
+        raise DataError(
+            f"Parquet file {str(file)!r} has nested (list/struct/map) columns {preview(nested, 5)}; "
+            f"only flat columns of numbers, text, booleans or categories can be used."
+        )
+    try:
+        return pq.read_table(file).to_pandas()
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise DataError(f"Could not read {str(file)!r} as Parquet: {_first_line(exc)}.") from None
+
+
+def _check_width(n_columns: int, max_columns: int, file: Path) -> None:
+    if n_columns > max_columns:
+        raise DataError(
+            f"Table {str(file)!r} has {n_columns} columns, over the limit max_columns={max_columns}; "
+            f"pass a larger max_columns to read it."
+        )
+
+
+def _check_shape(df: pd.DataFrame, file: Path) -> None:
+    if df.shape[1] == 0:
+        raise DataError(f"Table {str(file)!r} is empty: it has no columns.")
+    if df.shape[0] == 0:
+        raise DataError(f"Table {str(file)!r} is empty: it has columns but no rows.")
+    _check_unique([str(name) for name in df.columns], file)
+
+
+def _check_unique(names: list[str], file: Path) -> None:
+    dupes = [name for name, count in Counter(names).items() if count > 1]
+    if dupes:
+        raise DataError(
+            f"Table {str(file)!r} has duplicated column names {preview(dupes, 5)}; "
+            f"every column needs its own name."
+        )
+
+
+def _human(n_bytes: int) -> str:
+    """``512 bytes``, ``3.0 KiB``, ``2.0 GiB``: a size a person reads at a glance."""
+    if n_bytes < 1024:
+        return f"{n_bytes} bytes"
+    size = float(n_bytes)
+    for unit in ("KiB", "MiB", "GiB", "TiB"):
+        size /= 1024
+        if size < 1024 or unit == "TiB":
+            break
+    return f"{size:.1f} {unit}"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0].rstrip(".") if text else type(exc).__name__
