@@ -15,6 +15,14 @@ def _received(name: str, value: Any) -> str:
     return f"Received: {name}={value!r}"
 
 
+def _is_boolean(value: Any) -> bool:
+    """Python, NumPy and torch booleans all convert to 1.0; none of them is a strength."""
+    if isinstance(value, bool):
+        return True
+    dtype = getattr(value, "dtype", None)
+    return dtype is not None and (str(dtype) in ("bool", "torch.bool"))
+
+
 def check_float(
     name: str,
     value: Any,
@@ -31,6 +39,8 @@ def check_float(
         and not hasattr(value, "__float__"))
     ):
         raise TypeError(f"`{name}` must be a real number. {_received(name, value)}")
+    if _is_boolean(value):
+        raise TypeError(f"`{name}` must be a real number, not a boolean. {_received(name, value)}")
     try:
         x = float(value)
     except (TypeError, ValueError):

@@ -86,7 +86,9 @@ class Penalty:
 
     def label(self) -> str:
         """A short form for tables: the class and its strengths."""
-        parts = ", ".join(f"{name}={getattr(self, name):g}" for name in self.strength_fields)
+        # strengths and mixing fractions; groups and weighting have their own audit column
+        shown = [f.name for f in dataclasses.fields(self) if f.name not in ("groups", "weighting")]
+        parts = ", ".join(f"{name}={getattr(self, name):g}" for name in shown)
         return f"{type(self).__name__}({parts})"
 
     @property

@@ -23,10 +23,14 @@ def _group_step(step: Step, w: Tensor, groups: str, bias_step: Step | None) -> S
 
 
 def _block_scale(sq_norms: Tensor, threshold: Step) -> Tensor:
-    """``max(0, 1 − threshold/‖v_g‖)`` per group, 0 where ‖v_g‖ = 0."""
+    """``max(0, 1 − threshold/‖v_g‖)`` per group; exactly 1 where the threshold is 0.
+
+    A zero threshold must be the identity even when ‖v_g‖ underflows to 0 (tiny weights).
+    """
     norms = sq_norms.sqrt()
     safe = torch.where(norms > 0, norms, torch.ones_like(norms))
-    return torch.clamp(1.0 - threshold / safe, min=0.0) * (norms > 0)
+    scale = torch.clamp(1.0 - threshold / safe, min=0.0) * (norms > 0)
+    return torch.where(torch.as_tensor(threshold, dtype=scale.dtype) == 0, torch.ones_like(scale), scale)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -160,7 +164,9 @@ class SparseGroupLasso(Penalty):
         with torch.no_grad():
             w.copy_(soft_threshold(w, step * self._l1))
             if bias is not None and self.groups == "units":
-                b_step = step if bias_step is None else bias_step
+                b_step = bias_step
+                if b_step is None:  # a unit's bias takes the mean step of its unit
+                    b_step = G.group_mean(step, "units") if isinstance(step, Tensor) else step
                 bias.copy_(soft_threshold(bias, b_step * self._l1))
             self._group.prox_(w, step, bias, bias_step)
 
