@@ -8,6 +8,15 @@ import torch
 from torch import nn
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _one_torch_thread():
+    """Tests run two workers on two cores: one intra-op thread each avoids oversubscription."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
 @pytest.fixture
 def diabetes64() -> tuple[torch.Tensor, torch.Tensor]:
     """Diabetes features standardized to unit variance, centred target, float64."""

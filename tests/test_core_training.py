@@ -246,3 +246,36 @@ def test_scale_multiplies_every_strength():
         nr.Plan({select.weights(): nr.ElasticNet(0.1, 0.2)}, mode="loss").scaled(3.0).bind(model)
     )
     assert scaled.penalty().item() == pytest.approx(3.0 * base, rel=1e-14)
+
+
+def test_attach_handles_forget_themselves_and_attached_always_detaches():
+    model = small_mlp()
+    reg = nr.Plan({select.weights(): nr.L1(0.1)}).bind(model)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    for _ in range(100):
+        reg.attach(opt).remove()
+    assert reg._handles == []
+    with pytest.raises(RuntimeError), reg.attached(opt):
+        assert len(reg._handles) == 1
+        raise RuntimeError("boom")
+    assert reg._handles == [] and not opt._optimizer_step_post_hooks
+
+
+def test_value_is_the_whole_penalty_without_history():
+    model = small_mlp()
+    reg = nr.Plan({select.name("0.weight"): nr.L1(0.1), select.name("2.weight"): nr.L2(0.2)}).bind(
+        model
+    )
+    expected = 0.1 * model[0].weight.abs().sum() + 0.2 * (model[2].weight ** 2).sum()
+    reg.scale = 2.0
+    assert not reg.value().requires_grad
+    torch.testing.assert_close(reg.value(), 2.0 * expected.detach())
+    torch.testing.assert_close(reg.prox_value(), 2.0 * 0.1 * model[0].weight.abs().sum().detach())
+
+
+def test_group_lasso_in_the_loss_has_a_finite_gradient_at_a_zero_group():
+    w = torch.zeros(3, 4, requires_grad=True)
+    b = torch.zeros(3, requires_grad=True)
+    value = nr.GroupLasso(0.1).value(w, b) + nr.GroupLasso(0.1, "inputs").value(w)
+    value.backward()
+    assert torch.isfinite(w.grad).all() and torch.isfinite(b.grad).all()

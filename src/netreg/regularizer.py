@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import sys
 from collections.abc import Iterator
@@ -51,11 +52,12 @@ class Regularizer:
         self.plan = plan
         self._scale = 1.0
         self.n_steps = 0
-        self._handles: list[Any] = []
+        self._handles: list[_Attachment] = []
         self._loss_rows = [r for r in rows if r.loss_penalties]
         self._prox_rows = [r for r in rows if r.prox_penalty is not None]
         self._constraint_rows = [r for r in rows if r.constraints]
         self._coef_cache: dict[tuple[Any, ...], Tensor] = {}
+        self._group_cache: tuple[Any, dict[int, dict[str, Any]]] | None = None
 
     # -- strength ---------------------------------------------------------------------
     @property
@@ -98,6 +100,24 @@ class Regularizer:
             for penalty in row.loss_penalties:
                 total = total + self._scale * penalty.value(row.param, row.bias)
         return total
+
+    def prox_value(self) -> Tensor:
+        """Value of the prox-mode penalties times ``scale``, without autograd history.
+
+        They are not in the loss, but they are part of the objective being minimized.
+        """
+        with torch.no_grad():
+            total = self._zero()
+            for row in self._prox_rows:
+                penalty = row.prox_penalty
+                assert penalty is not None
+                total = total + penalty.value(row.param, row.bias)
+            return total * self._scale
+
+    def value(self) -> Tensor:
+        """The whole penalty (loss-mode and prox-mode parts) without autograd history."""
+        with torch.no_grad():
+            return self.penalty() + self.prox_value()
 
     def _coefs(self, coefs: list[float], dtype: torch.dtype, device: torch.device) -> Tensor:
         key = (tuple(coefs), dtype, device, self._scale)
@@ -167,18 +187,32 @@ class Regularizer:
         def hook(opt: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
             self._after_step(opt, step)
 
-        handle = optimizer.register_step_post_hook(hook)
-        self._handles.append(handle)
-        return handle
+        return _Attachment(self, optimizer.register_step_post_hook(hook))
+
+    @contextlib.contextmanager
+    def attached(self, optimizer: torch.optim.Optimizer, *, step: str = "auto") -> Iterator[None]:
+        """``with reg.attached(optimizer): ...`` attaches for the block and always detaches."""
+        attachment = self.attach(optimizer, step=step)
+        try:
+            yield
+        finally:
+            attachment.remove()
 
     def detach(self) -> None:
         """Remove every hook that ``attach`` registered."""
-        for handle in self._handles:
-            handle.remove()
-        self._handles.clear()
+        for attachment in list(self._handles):
+            attachment.remove()
+
+    def _groups_of(self, optimizer: torch.optim.Optimizer) -> dict[int, dict[str, Any]]:
+        """Parameter id -> its optimizer group, rebuilt only when the groups change."""
+        key = (id(optimizer), tuple((id(g), len(g["params"])) for g in optimizer.param_groups))
+        if self._group_cache is None or self._group_cache[0] != key:
+            groups = {id(p): g for g in optimizer.param_groups for p in g["params"]}
+            self._group_cache = (key, groups)
+        return self._group_cache[1]
 
     def _after_step(self, optimizer: torch.optim.Optimizer, rule: str) -> None:
-        groups = {id(p): g for g in optimizer.param_groups for p in g["params"]}
+        groups = self._groups_of(optimizer)
         with torch.no_grad():
             for row in self._prox_rows:
                 group = groups.get(id(row.param))
@@ -316,3 +350,21 @@ def _n_groups(row: Row, groups: str) -> int:
     if len(shape) < 2:
         return 0
     return shape[0] if groups == "units" else shape[1]
+
+
+class _Attachment:
+    """What ``attach`` returns: ``remove()`` unhooks it and forgets it."""
+
+    def __init__(self, regularizer: Regularizer, handle: Any):
+        self._regularizer, self._handle = regularizer, handle
+        regularizer._handles.append(self)
+
+    @property
+    def active(self) -> bool:
+        """True until ``remove()``: the hook still runs after every step."""
+        return self in self._regularizer._handles
+
+    def remove(self) -> None:
+        self._handle.remove()
+        if self in self._regularizer._handles:
+            self._regularizer._handles.remove(self)
