@@ -17,7 +17,7 @@ from netreg._rows import MODES, Row, resolve_mode
 from netreg._validation import check_choice
 from netreg.constraints import Constraint
 from netreg.penalties import GroupLasso, Penalty, SparseGroupLasso
-from netreg.select import Context, Selector, kind_of
+from netreg.select import Context, Selector, kind_of, owners_of
 from netreg.select.kinds import REASONS
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ class Plan:
             raise TypeError(
                 f"Plan.bind needs a torch.nn.Module. Received: model={type(model).__name__}"
             )
-        owners = _owners(model)
+        owners = owners_of(model)
         ctx = Context(input_layer=_input_layer(model))
         rows = {name: Row(name, param, owners[name]) for name, param in model.named_parameters()}
         for selector, items in self.rules:
@@ -203,14 +203,6 @@ def _as_list(value: RuleValue) -> list[Any]:
     if isinstance(value, list):
         return value
     return [value]
-
-
-def _owners(model: nn.Module) -> dict[str, nn.Module]:
-    owners: dict[str, nn.Module] = {}
-    for module_name, module in model.named_modules():
-        for leaf, _ in module.named_parameters(recurse=False):
-            owners[f"{module_name}.{leaf}" if module_name else leaf] = module
-    return owners
 
 
 def _input_layer(model: nn.Module) -> str | None:

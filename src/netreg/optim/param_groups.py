@@ -7,8 +7,7 @@ from typing import Any
 from torch import nn
 
 from netreg._validation import check_strength
-from netreg.plan import _owners
-from netreg.select import Selector, kind_of
+from netreg.select import Selector, kind_of, owners_of
 
 
 def param_groups(
@@ -35,7 +34,7 @@ def param_groups(
     [2, 4]
     """
     weight_decay = check_strength("weight_decay", weight_decay)
-    owners = _owners(model)
+    owners = owners_of(model)
     decay: list[nn.Parameter] = []
     no_decay: list[nn.Parameter] = []
     for name, param in model.named_parameters():

@@ -2,7 +2,7 @@
 ``type(...)``, ``norms()``, ``embeddings()``, ``input_layer()``, ``where(fn)``; combine
 with ``&``, ``|`` and ``~``."""
 
-from netreg.select.kinds import KINDS, kind_of
+from netreg.select.kinds import KINDS, kind_of, owners_of
 from netreg.select.selector import (
     Context,
     Selector,
@@ -28,6 +28,7 @@ __all__ = [
     "kind_of",
     "name",
     "norms",
+    "owners_of",
     "type",
     "weights",
     "where",

@@ -44,3 +44,12 @@ def kind_of(name: str, module: nn.Module) -> str | None:
     if is_bias(name):
         return "bias"
     return None
+
+
+def owners_of(model: nn.Module) -> dict[str, nn.Module]:
+    """Full parameter name -> the module that owns it directly."""
+    owners: dict[str, nn.Module] = {}
+    for module_name, module in model.named_modules():
+        for leaf, _ in module.named_parameters(recurse=False):
+            owners[f"{module_name}.{leaf}" if module_name else leaf] = module
+    return owners
