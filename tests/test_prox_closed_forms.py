@@ -176,12 +176,13 @@ def test_group_lasso_prox_with_per_group_steps(dtype, groups):
 
 
 @pytest.mark.parametrize("groups", ["units", "inputs"])
-def test_group_lasso_prox_with_varying_steps_uses_each_groups_mean_step(groups):
-    """The documented rule for Adam-style steps: each group uses the mean of its steps."""
+def test_group_lasso_prox_with_varying_steps_uses_each_groups_mean_metric(groups):
+    """The documented rule for Adam-style steps: each group takes the mean of its metric
+    1/step, i.e. the harmonic mean of its steps."""
     v = _data((5, 4), torch.float64)
     steps = _data((5, 4), torch.float64, seed=3).abs() + 0.1
     lam = 0.5
-    mean_steps = as_rows(steps, groups).mean(1)
+    mean_steps = 1.0 / (1.0 / as_rows(steps, groups)).mean(1)
     size = as_rows(v, groups).shape[1]
     expected = block_soft(v, groups, mean_steps * lam * math.sqrt(size))
     torch.testing.assert_close(nr.GroupLasso(lam, groups).prox(v, steps), expected)

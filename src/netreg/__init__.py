@@ -5,11 +5,13 @@
 >>> reg = nr.Plan({nr.select.weights(nn.Linear): nr.ElasticNet(l1=1e-3, l2=1e-4)}).bind(model)
 """
 
-from netreg import constraints, penalties, select
+from netreg import advise, constraints, penalties, prune, select
+from netreg.advise import advise_frame
 from netreg.constraints import Constraint, MaxNorm, MinMaxNorm, NonNeg, UnitNorm
 from netreg.optim import param_groups
 from netreg.penalties import L1, L2, ElasticNet, GroupLasso, Penalty, SparseGroupLasso
 from netreg.plan import Plan
+from netreg.prune import PruneResult, load_pruned, save_pruned
 from netreg.regularizer import Regularizer, RowSparsity
 
 __version__ = "0.1.0"
@@ -25,12 +27,18 @@ __all__ = [
     "NonNeg",
     "Penalty",
     "Plan",
+    "PruneResult",
     "Regularizer",
     "RowSparsity",
     "SparseGroupLasso",
     "UnitNorm",
+    "advise",
+    "advise_frame",
     "constraints",
     "param_groups",
+    "load_pruned",
     "penalties",
+    "prune",
+    "save_pruned",
     "select",
 ]

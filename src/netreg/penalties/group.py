@@ -14,12 +14,20 @@ from netreg.penalties.l1 import max_ratio
 
 
 def _group_step(step: Step, w: Tensor, groups: str, bias_step: Step | None) -> Step:
-    """One step per group. With per-coordinate steps (Adam) the block prox has no closed
-    form, so each group uses the mean of its coordinates' steps: exact when they agree."""
+    """One step per group.
+
+    With per-coordinate steps (Adam's ``lr/(√v̂+eps)``) the block prox in that diagonal
+    metric has no closed form. Each group uses the closest scalar metric instead: the mean
+    of the metric ``1/step`` over the group, i.e. the harmonic mean of the steps. It is
+    exact when the steps agree, and unlike the arithmetic mean it is not dominated by the
+    huge steps of coordinates whose gradients have been tiny so far (early in training,
+    or inputs that carry little signal), which would otherwise zero whole groups at once.
+    """
     if not isinstance(step, Tensor):
         return step
     bias_t = bias_step if isinstance(bias_step, Tensor) else None
-    return G.group_mean(step, groups, bias_t).view(G.broadcast_shape(w, groups))
+    metric = G.group_mean(step.reciprocal(), groups, None if bias_t is None else bias_t.reciprocal())
+    return metric.reciprocal().view(G.broadcast_shape(w, groups))
 
 
 def _block_scale(sq_norms: Tensor, threshold: Step) -> Tensor:
@@ -53,7 +61,7 @@ class GroupLasso(Penalty):
     -----
     The prox is the block soft threshold ``w_g = v_g·max(0, 1 − step·lam·√|g|/‖v_g‖)``,
     exactly zero when ``‖v_g‖ ≤ step·lam·√|g|``. With per-coordinate steps (Adam) each
-    group uses the mean of its coordinates' steps.
+    group uses the harmonic mean of its coordinates' steps (the mean metric).
     """
 
     lam: float = 0.01
@@ -165,8 +173,8 @@ class SparseGroupLasso(Penalty):
             w.copy_(soft_threshold(w, step * self._l1))
             if bias is not None and self.groups == "units":
                 b_step = bias_step
-                if b_step is None:  # a unit's bias takes the mean step of its unit
-                    b_step = G.group_mean(step, "units") if isinstance(step, Tensor) else step
+                if b_step is None:  # a unit's bias takes its unit's step (harmonic mean)
+                    b_step = G.group_mean(step.reciprocal(), "units").reciprocal() if isinstance(step, Tensor) else step
                 bias.copy_(soft_threshold(bias, b_step * self._l1))
             self._group.prox_(w, step, bias, bias_step)
 
