@@ -279,3 +279,29 @@ def test_group_lasso_in_the_loss_has_a_finite_gradient_at_a_zero_group():
     value = nr.GroupLasso(0.1).value(w, b) + nr.GroupLasso(0.1, "inputs").value(w)
     value.backward()
     assert torch.isfinite(w.grad).all() and torch.isfinite(b.grad).all()
+
+
+def test_plans_and_regularizers_pickle_for_worker_processes():
+    import pickle
+
+    model = nn.Sequential(nn.Linear(4, 8), nn.LayerNorm(8), nn.Linear(8, 1))
+    selectors = [
+        select.weights(nn.Linear) & ~select.name("2.*"),
+        select.name("2.weight") | select.biases(),
+        select.input_layer(),
+        select.type(nn.LayerNorm),
+    ]
+    plan = nr.Plan(
+        {selectors[0]: nr.L1(0.1), selectors[1]: nr.MaxNorm(2.0), selectors[3]: nr.L2(0.1)}
+    )
+    clone = pickle.loads(pickle.dumps(plan))
+    assert clone.bind(model).audit() == plan.bind(model).audit()
+    assert pickle.loads(pickle.dumps(selectors[2])).matches(
+        "0.weight", model[0].weight, model[0], _ctx()
+    )
+
+
+def _ctx():
+    from netreg.select import Context
+
+    return Context(input_layer="0")

@@ -32,7 +32,8 @@ class Selector:
 
     ``explicit`` lists the default-excluded kinds (``bias``, ``norm``, ``embedding``) this
     selector asks for on purpose; any other match of such a parameter is left out and
-    the audit says why.
+    the audit says why. Selectors pickle (their predicates are module-level classes), so
+    plans travel to worker processes for parallel cross-validation.
     """
 
     predicate: Predicate = field(repr=False, compare=False)
@@ -46,20 +47,20 @@ class Selector:
 
     def __and__(self, other: Selector) -> Selector:
         return Selector(
-            lambda n, p, m, c: self.predicate(n, p, m, c) and other.predicate(n, p, m, c),
+            _AllOf((self.predicate, other.predicate)),
             f"({self.description} & {other.description})",
             self.explicit | other.explicit,
         )
 
     def __or__(self, other: Selector) -> Selector:
         return Selector(
-            lambda n, p, m, c: self.predicate(n, p, m, c) or other.predicate(n, p, m, c),
+            _AnyOf((self.predicate, other.predicate)),
             f"({self.description} | {other.description})",
             self.explicit | other.explicit,
         )
 
     def __invert__(self) -> Selector:
-        return Selector(lambda n, p, m, c: not self.predicate(n, p, m, c), f"~{self.description}")
+        return Selector(_Not(self.predicate), f"~{self.description}")
 
     def __repr__(self) -> str:
         return self.description
@@ -69,6 +70,83 @@ class Selector:
 
     def __eq__(self, other: object) -> bool:
         return self is other
+
+
+# -- predicates: small callables that pickle by reference ---------------------------------
+@dataclass(frozen=True)
+class _AllOf:
+    parts: tuple[Predicate, ...]
+
+    def __call__(self, n: str, p: Tensor, m: nn.Module, c: Context) -> bool:
+        return builtins.all(part(n, p, m, c) for part in self.parts)
+
+
+@dataclass(frozen=True)
+class _AnyOf:
+    parts: tuple[Predicate, ...]
+
+    def __call__(self, n: str, p: Tensor, m: nn.Module, c: Context) -> bool:
+        return builtins.any(part(n, p, m, c) for part in self.parts)
+
+
+@dataclass(frozen=True)
+class _Not:
+    part: Predicate
+
+    def __call__(self, n: str, p: Tensor, m: nn.Module, c: Context) -> bool:
+        return not self.part(n, p, m, c)
+
+
+@dataclass(frozen=True)
+class _Everything:
+    def __call__(self, n: str, p: Tensor, m: nn.Module, c: Context) -> bool:
+        return True
+
+
+@dataclass(frozen=True)
+class _Role:
+    """Weights (``bias=False``) or biases (``bias=True``), optionally of some module types."""
+
+    bias: bool
+    types: tuple[ModuleClass, ...] = ()
+
+    def __call__(self, n: str, p: Tensor, m: nn.Module, c: Context) -> bool:
+        return is_bias(n) == self.bias and (not self.types or isinstance(m, self.types))
+
+
+@dataclass(frozen=True)
+class _Named:
+    patterns: tuple[str, ...]
+
+    def __call__(self, n: str, p: Tensor, m: nn.Module, c: Context) -> bool:
+        return builtins.any(fnmatch.fnmatchcase(n, pat) for pat in self.patterns)
+
+
+@dataclass(frozen=True)
+class _OfType:
+    types: tuple[ModuleClass, ...]
+
+    def __call__(self, n: str, p: Tensor, m: nn.Module, c: Context) -> bool:
+        return isinstance(m, self.types)
+
+
+@dataclass(frozen=True)
+class _InputWeight:
+    def __call__(self, n: str, p: Tensor, m: nn.Module, c: Context) -> bool:
+        if c.input_layer is None:
+            return False
+        prefix = f"{c.input_layer}." if c.input_layer else ""
+        return n == prefix + "weight"
+
+
+@dataclass(frozen=True)
+class _UserPredicate:
+    """Wraps ``where(fn)``; pickles when ``fn`` does (a module-level function)."""
+
+    fn: Callable[[str, Tensor, nn.Module], bool]
+
+    def __call__(self, n: str, p: Tensor, m: nn.Module, c: Context) -> bool:
+        return bool(self.fn(n, p, m))
 
 
 def _type_names(types: Iterable[ModuleClass]) -> str:
@@ -83,27 +161,21 @@ def _check_types(types: tuple[ModuleClass, ...]) -> None:
 
 def all() -> Selector:
     """Every parameter (default exclusions still apply)."""
-    return Selector(lambda n, p, m, c: True, "all()")
+    return Selector(_Everything(), "all()")
 
 
 def weights(*types: ModuleClass) -> Selector:
     """Weights (not biases), optionally only of the given module types: ``weights(nn.Linear)``."""
     _check_types(types)
     label = f"weights({_type_names(types)})"
-    return Selector(
-        lambda n, p, m, c: not is_bias(n) and (not types or isinstance(m, types)), label
-    )
+    return Selector(_Role(False, types), label)
 
 
 def biases(*types: ModuleClass) -> Selector:
     """Biases, asked for on purpose (they are excluded by default)."""
     _check_types(types)
     label = f"biases({_type_names(types)})"
-    return Selector(
-        lambda n, p, m, c: is_bias(n) and (not types or isinstance(m, types)),
-        label,
-        frozenset({"bias"}),
-    )
+    return Selector(_Role(True, types), label, frozenset({"bias"}))
 
 
 def name(*patterns: str) -> Selector:
@@ -113,7 +185,7 @@ def name(*patterns: str) -> Selector:
             f"select.name() needs one or more glob strings. Received: patterns={patterns!r}"
         )
     label = "name(" + ", ".join(repr(p) for p in patterns) + ")"
-    return Selector(lambda n, p, m, c: any(fnmatch.fnmatchcase(n, pat) for pat in patterns), label)
+    return Selector(_Named(tuple(patterns)), label)
 
 
 def type(*types: ModuleClass) -> Selector:
@@ -126,21 +198,17 @@ def type(*types: ModuleClass) -> Selector:
         explicit.add("norm")
     if any(issubclass(t, EMBEDDING_TYPES) for t in types):
         explicit.add("embedding")
-    return Selector(
-        lambda n, p, m, c: isinstance(m, types), f"type({_type_names(types)})", frozenset(explicit)
-    )
+    return Selector(_OfType(types), f"type({_type_names(types)})", frozenset(explicit))
 
 
 def norms() -> Selector:
     """Parameters of normalization layers, asked for on purpose."""
-    return Selector(lambda n, p, m, c: isinstance(m, NORM_TYPES), "norms()", frozenset({"norm"}))
+    return Selector(_OfType(NORM_TYPES), "norms()", frozenset({"norm"}))
 
 
 def embeddings() -> Selector:
     """Embedding tables, asked for on purpose."""
-    return Selector(
-        lambda n, p, m, c: isinstance(m, EMBEDDING_TYPES), "embeddings()", frozenset({"embedding"})
-    )
+    return Selector(_OfType(EMBEDDING_TYPES), "embeddings()", frozenset({"embedding"}))
 
 
 def input_layer() -> Selector:
@@ -148,18 +216,11 @@ def input_layer() -> Selector:
 
     With ``GroupLasso(groups="inputs")`` this is feature selection.
     """
-
-    def is_input_weight(n: str, p: Tensor, m: nn.Module, c: Context) -> bool:
-        if c.input_layer is None:
-            return False
-        prefix = f"{c.input_layer}." if c.input_layer else ""
-        return n == prefix + "weight"
-
-    return Selector(is_input_weight, "input_layer()")
+    return Selector(_InputWeight(), "input_layer()")
 
 
 def where(
     predicate: Callable[[str, Tensor, nn.Module], bool], description: str = "where(...)"
 ) -> Selector:
     """Any predicate of your own over (name, parameter, module)."""
-    return Selector(lambda n, p, m, c: predicate(n, p, m), description)
+    return Selector(_UserPredicate(predicate), description)
