@@ -1,0 +1,219 @@
+"""Estimators that choose ``alpha`` by K-fold cross-validation along a path.
+
+The linear regression engine uses :func:`netreg.path.cross_validate_linear` (coordinate
+descent with warm starts); everything else :func:`netreg.path.cross_validate` (the
+network engine). Both score every fold at every alpha of one grid, and ``rule`` picks
+``alpha_`` (``"min"`` or glmnet's ``"1se"``). The final model is then trained on all
+rows at ``alpha_`` exactly as the plain estimator would be, so
+``NetRegRegressorCV(...).fit(X, y)`` predicts like
+``NetRegRegressor(alpha=alpha_, ...).fit(X, y)``.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import torch
+
+from netreg.path import CVResult, cross_validate_linear, lambda_grid, linear_lambda_max
+from netreg.sklearn._base import NetRegEstimator, as_tensor, start_at_mean
+from netreg.sklearn._params import Spec, build_plan, check_cv_params, check_params
+from netreg.train import mlp
+
+# Ridge has no alpha_max. Its grid starts where glmnet starts one, at the alpha_max of an
+# Elastic Net with this L1 share (1/ratio times the lasso's), and ends eps times below the
+# lasso's alpha_max, so it covers both the heavily shrunk and the nearly free fits.
+RIDGE_GRID_L1_RATIO = 1e-3
+
+
+class CVEstimator(NetRegEstimator):
+    """An estimator that chooses ``alpha_`` by cross-validation (see the public subclasses)."""
+
+    _has_alpha = False
+
+    def __init__(
+        self,
+        hidden: tuple[int, ...] = (64,),
+        *,
+        activation: str = "relu",
+        dropout: float = 0.0,
+        penalty: str = "none",
+        l1_ratio: float = 0.5,
+        groups: str = "inputs",
+        max_norm: float | None = None,
+        mode: str = "auto",
+        optimizer: str = "adam",
+        lr: float = 1e-3,
+        batch_size: int | None = 64,
+        max_epochs: int = 200,
+        early_stopping: bool = True,
+        validation_fraction: float = 0.1,
+        patience: int | None = 10,
+        correction: str | None = None,
+        random_state: Any = 0,
+        verbose: bool = False,
+        alphas: Any = None,
+        n_alphas: int = 20,
+        eps: float = 1e-2,
+        cv: Any = 5,
+        rule: str = "1se",
+        n_jobs: int = 1,
+        backend: str = "auto",
+        address: str | None = None,
+    ):
+        self.hidden = hidden
+        self.activation = activation
+        self.dropout = dropout
+        self.penalty = penalty
+        self.l1_ratio = l1_ratio
+        self.groups = groups
+        self.max_norm = max_norm
+        self.mode = mode
+        self.optimizer = optimizer
+        self.lr = lr
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.correction = correction
+        self.random_state = random_state
+        self.verbose = verbose
+        self.alphas = alphas
+        self.n_alphas = n_alphas
+        self.eps = eps
+        self.cv = cv
+        self.rule = rule
+        self.n_jobs = n_jobs
+        self.backend = backend
+        self.address = address
+
+    def fit(self, X: Any, y: Any) -> CVEstimator:
+        """Cross-validate alpha along the grid, then train on all rows at ``alpha_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self
+        """
+        spec = check_params(self, self._task, has_alpha=False)
+        options = check_cv_params(self)
+        if spec.penalty == "none":
+            raise ValueError(
+                "penalty='none' has no alpha to choose: use the plain estimator, or pick a "
+                "penalty. Received: penalty='none'"
+            )
+        if spec.correction is not None:
+            raise ValueError(
+                "correction='zou-hastie' is not available in the CV variants: their folds "
+                "score uncorrected fits, so the chosen alpha would not be the corrected "
+                "estimator's. Cross-validate with NetRegRegressor(correction='zou-hastie') in "
+                "GridSearchCV instead. Received: correction='zou-hastie'"
+            )
+        X, y, _ = self._validate_fit_data(X, y, None)
+        cv = options["cv"]
+        if isinstance(cv, numbers.Integral) and len(y) < int(cv):
+            raise ValueError(
+                f"cv={cv} folds need at least {cv} samples; got {len(y)} sample(s). "
+                f"Received: n_samples={len(y)}"
+            )
+        target, n_outputs, loss = self._encode(y, None)
+        if spec.uses_linear_engine(self._task):
+            result = self._linear_cv(X, target, spec, options)
+        else:
+            result = self._network_cv(X, target, spec, options, n_outputs, loss)
+        self.cv_result_ = result
+        self.alphas_ = np.asarray(result.lambdas, dtype=float)
+        self.alpha_ = float(result.choice(options["rule"]))
+        self._fit_at(X, target, None, spec, self.alpha_, n_outputs, loss)
+        return self
+
+    # -- the two engines -----------------------------------------------------------------
+    @staticmethod
+    def _linear_cv(X: np.ndarray, y: np.ndarray, spec: Spec, options: dict[str, Any]) -> CVResult:
+        l1_ratio = {"l1": 1.0, "l2": 0.0, "elasticnet": spec.l1_ratio}[spec.penalty]
+        alphas = options["alphas"]
+        if alphas is None and l1_ratio == 0.0:
+            top = linear_lambda_max(X, y, RIDGE_GRID_L1_RATIO)
+            alphas = lambda_grid(top, options["n_alphas"], options["eps"] * RIDGE_GRID_L1_RATIO)
+        return cross_validate_linear(
+            X,
+            y,
+            l1_ratio=l1_ratio,
+            lambdas=alphas,
+            n_lambdas=options["n_alphas"],
+            eps=options["eps"],
+            folds=options["cv"],
+            seed=spec.seed,
+            n_jobs=options["n_jobs"],
+            backend=options["backend"],
+            address=options["address"],
+            progress=spec.config.verbose,
+            refit=False,
+        )
+
+    def _network_cv(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        spec: Spec,
+        options: dict[str, Any],
+        n_outputs: int,
+        loss: str,
+    ) -> CVResult:
+        from netreg.path import cross_validate, network_lambda_max
+
+        model = mlp(
+            X.shape[1],
+            hidden=spec.hidden,
+            n_outputs=n_outputs,
+            activation=spec.activation,
+            dropout=spec.dropout,
+            seed=spec.seed,
+            dtype=torch.float64,
+        )
+        plan = build_plan(model, spec, 1.0)  # λ multiplies every penalty: λ is alpha
+        assert plan is not None  # penalty != "none" was checked
+        config = spec.config.replace(loss=loss)
+        target_dtype = torch.int64 if loss == "cross_entropy" else torch.float64
+        if self._task == "regression":
+            start_at_mean(model, y, None)
+        X_t, y_t = as_tensor(X), as_tensor(y, target_dtype)
+        alphas = options["alphas"]
+        if alphas is None and spec.penalty == "l2":
+            ridge_like = _with_penalty(spec, "elasticnet", RIDGE_GRID_L1_RATIO)
+            proxy = build_plan(model, ridge_like, 1.0)
+            assert proxy is not None
+            top = network_lambda_max(model, X_t, y_t, proxy, config)
+            alphas = lambda_grid(top, options["n_alphas"], options["eps"] * RIDGE_GRID_L1_RATIO)
+        return cross_validate(
+            model,
+            X_t,
+            y_t,
+            plan,
+            lambdas=alphas,
+            n_lambdas=options["n_alphas"],
+            eps=options["eps"],
+            folds=options["cv"],
+            stratified=self._task == "classification",
+            seed=spec.seed,
+            config=config,
+            metric="loss",
+            n_jobs=options["n_jobs"],
+            backend=options["backend"],
+            address=options["address"],
+            progress=spec.config.verbose,
+            refit=False,
+            val_fraction=spec.validation_fraction,
+        )
+
+
+def _with_penalty(spec: Spec, penalty: str, l1_ratio: float) -> Spec:
+    return replace(spec, penalty=penalty, l1_ratio=l1_ratio)
