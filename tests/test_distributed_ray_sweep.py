@@ -14,8 +14,8 @@ from sklearn.datasets import load_diabetes
 from sklearn.linear_model import Lasso, LassoCV
 from sklearn.model_selection import KFold
 
-from netreg.search import map_tasks
-from netreg.search._ray import ray_session
+from netreg._parallel import map_items as map_tasks
+from netreg._ray import ray_session
 
 pytest.importorskip("ray")
 

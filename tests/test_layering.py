@@ -23,6 +23,8 @@ LAYERS = [
     "regularizer",
     "data",
     "report",
+    "_progress",
+    "_ray",
     "_parallel",
     "train",
     "path",

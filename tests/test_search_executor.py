@@ -11,8 +11,8 @@ from torch import nn
 
 import netreg as nr
 from netreg import select
-from netreg.search import map_tasks
-from netreg.search._ray import ray_session
+from netreg._parallel import map_items as map_tasks
+from netreg._ray import ray_session
 
 
 def fit_task(task):

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
+from netreg._ray import import_ray, ray_session
 from netreg.search import Float, Int, search
-from netreg.search._ray import import_ray, ray_session
 
 pytest.importorskip("ray")
 

@@ -36,14 +36,21 @@ class PathResult:
     train_loss: np.ndarray | None = None
     val_loss: np.ndarray | None = None
     val_metric: np.ndarray | None = None
+    train_metric: np.ndarray | None = None
     nonzero: np.ndarray | None = None
     nonzero_groups: np.ndarray | None = None
     selected_inputs: list[list[int]] = field(default_factory=list)
+    input_norms: np.ndarray | None = None  # networks: ‖input-layer column j‖₂ per λ (n_λ × p)
     epochs: np.ndarray | None = None
     states: list[dict[str, Any]] | None = field(default=None, repr=False)
     lambda_max: float | None = None
+    lambda_zero: float | None = None  # smallest λ of the path with every penalized weight zero
     seconds: float = 0.0
     engine: str = ""
+    metric: str = ""  # what train_metric / val_metric hold: "mse" or "accuracy"
+    lambda_max_rule: str = ""  # network λ_max: "joint" or "blockwise" KKT (see path.lambda_max)
+    direction: str = ""  # network fitting order: "dense_to_sparse" or "sparse_to_dense"
+    nonmonotone_steps: int | None = None  # λ steps where the selected inputs shrink as λ falls
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready; model states are left out (they are tensors)."""

@@ -12,7 +12,7 @@
 - ``storage="search.db"`` saves every trial to SQLite; the same call after an interrupt
   or a crash resumes without running any finished trial again.
 - ``backend="ray"`` runs the trials on Ray Tune (a local Ray, or ``address=`` a cluster).
-- :func:`map_tasks` runs independent tasks (CV folds) serially, in processes or on Ray.
+- independent tasks (CV folds) run through :func:`netreg._parallel.map_tasks`, one layer down.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from netreg._validation import check_choice
-from netreg.search.executor import map_tasks
 from netreg.search.optuna_backend import Objective, Report
 from netreg.search.result import SearchResult
 from netreg.search.space import (
@@ -100,7 +99,6 @@ __all__ = [
     "SearchResult",
     "SearchSpace",
     "from_dict",
-    "map_tasks",
     "search",
     "to_dict",
     "validate_space",

@@ -17,7 +17,7 @@ from ray.tune import Callback
 from ray.tune.schedulers import FIFOScheduler, TrialScheduler
 from ray.tune.search.optuna import OptunaSearch
 
-from netreg.search._progress import ProgressBar
+from netreg._progress import ProgressBar
 
 METRIC = "value"
 """The key every report carries; ``final`` tells the objective's return value apart."""

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from netreg.search._progress import ProgressBar
+from netreg._progress import ProgressBar
 from netreg.search._study import check_common, open_study, quiet_optuna, storage_url
 from netreg.search.result import SearchResult, result_from_study
 from netreg.search.space import SearchSpace, sample, validate_space

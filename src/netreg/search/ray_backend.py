@@ -23,9 +23,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from netreg._progress import ProgressBar
+from netreg._ray import LOCAL_CPUS, import_ray, ray_session
 from netreg._validation import check_int
-from netreg.search._progress import ProgressBar
-from netreg.search._ray import LOCAL_CPUS, import_ray, ray_session
 from netreg.search._study import (
     check_common,
     fail_running,
