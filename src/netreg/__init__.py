@@ -5,7 +5,7 @@
 >>> reg = nr.Plan({nr.select.weights(nn.Linear): nr.ElasticNet(l1=1e-3, l2=1e-4)}).bind(model)
 """
 
-from netreg import advise, constraints, penalties, prune, select
+from netreg import advise, constraints, path, penalties, prune, search, select, train
 from netreg.advise import advise_frame
 from netreg.constraints import Constraint, MaxNorm, MinMaxNorm, NonNeg, UnitNorm
 from netreg.optim import param_groups
@@ -37,8 +37,11 @@ __all__ = [
     "constraints",
     "param_groups",
     "load_pruned",
+    "path",
     "penalties",
     "prune",
     "save_pruned",
+    "search",
     "select",
+    "train",
 ]
