@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python examples/diabetes_penalties.py
+	$(BIN)/netreg demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 -m "not slow"

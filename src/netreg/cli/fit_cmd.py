@@ -1,0 +1,162 @@
+"""``netreg fit`` (train one network, save it) and ``netreg predict`` (load it, predict)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from netreg.cli import options as opt
+from netreg.cli.config import load_config, pick
+from netreg.cli.errors import UsageError, handles_user_errors
+from netreg.cli.io import check_outputs, json_text, load_table, write_outputs
+from netreg.cli.render import stdout_console, table
+from netreg.compare import fit_table, load_model, save_model
+from netreg.data import read_table
+
+
+@handles_user_errors
+def fit(
+    data: opt.Data,
+    target: opt.Target = None,
+    penalty: Annotated[
+        str | None, typer.Option(help="none | l1 | l2 | elasticnet | group  [default: none]")
+    ] = None,
+    alpha: Annotated[
+        float | None,
+        typer.Option(help="Penalty strength; omitted: chosen by CV (--folds, --rule)."),
+    ] = None,
+    l1_ratio: Annotated[float | None, typer.Option(help="Elastic Net mix  [default: 0.5]")] = None,
+    dropout: Annotated[float | None, typer.Option(help="Dropout rate  [default: 0]")] = None,
+    max_norm: Annotated[
+        float | None, typer.Option(help="Max-norm bound c on hidden units' incoming weights.")
+    ] = None,
+    save: Annotated[
+        Path | None,
+        typer.Option(help="Write weights + JSON config here (a .safetensors file)."),
+    ] = None,
+    task: opt.Task = None,
+    impute: opt.Impute = None,
+    folds: opt.Folds = None,
+    rule: opt.Rule = None,
+    test_size: Annotated[
+        float | None,
+        typer.Option(help="Hold out this fraction and report its metrics  [default: 0]"),
+    ] = None,
+    seed: opt.Seed = None,
+    jobs: opt.Jobs = None,
+    budget: opt.Budget = None,
+    backend: opt.Backend = None,
+    address: opt.Address = None,
+    config: opt.Config = None,
+    json_path: opt.JsonPath = None,
+    force: opt.Force = False,
+    quiet: opt.Quiet = False,
+) -> None:
+    """Train one regularized network on a table and save it (safetensors, never pickle)."""
+    from netreg.cli.settings import run_settings
+
+    cfg = load_config(config)
+    settings = run_settings(
+        cfg, target=target, task=task, impute=impute, folds=folds, rule=rule,
+        test_size=test_size, seed=seed, jobs=jobs, backend=backend, address=address,
+        budget=budget, default_test_size=0.0,
+    )  # fmt: skip
+    outputs = check_outputs({"--save": save, "--json": json_path}, force=force)
+    prepared = load_table(
+        data, settings.target, task=settings.task, impute=settings.impute,
+        min_rows=2, quiet=quiet,
+    )  # fmt: skip
+    fitted = fit_table(
+        prepared.X_frame,
+        prepared.y,
+        task=prepared.task,
+        target=prepared.target,
+        categorical=prepared.categorical,
+        impute=prepared.impute,
+        classes=prepared.classes,
+        penalty=pick(penalty, cfg.fit.penalty, default="none"),
+        alpha=pick(alpha, cfg.fit.alpha),
+        l1_ratio=pick(l1_ratio, cfg.fit.l1_ratio, default=0.5),
+        dropout=pick(dropout, cfg.fit.dropout, default=0.0),
+        max_norm=pick(max_norm, cfg.fit.max_norm),
+        folds=settings.folds,
+        rule=settings.rule,
+        test_size=settings.test_size,
+        seed=settings.seed,
+        n_jobs=settings.jobs,
+        backend=settings.backend,
+        address=settings.address,
+        budget=settings.budget,
+    )
+    if json_path is not None:
+        document = {**fitted.to_dict(), "source": os.fspath(data)}
+        write_outputs([(outputs["--json"], json_text(document))], force=force)
+    if save is not None:
+        save_model(outputs["--save"], fitted, force=force)
+    console = stdout_console()
+    pm = fitted.primary_metric
+    rows = [
+        [
+            "training rows",
+            fitted.train.get(pm),
+            *[fitted.train[k] for k in sorted(fitted.train) if k != pm],
+        ]
+    ]
+    if fitted.test:
+        rows.append(
+            [
+                "test rows",
+                fitted.test.get(pm),
+                *[fitted.test[k] for k in sorted(fitted.test) if k != pm],
+            ]
+        )
+    others = [k for k in sorted(fitted.train) if k != pm]
+    console.print(
+        table(
+            f"netreg fit — {fitted.task}, penalty {fitted.params['penalty']}",
+            ["rows", pm, *others],
+            rows,
+        ),
+        markup=False,
+        highlight=False,
+    )
+    p = fitted.params
+    how = p.get("alpha_chosen_by", "given")
+    console.print(
+        f"alpha = {p['alpha']:.4g} ({how}); nonzero weights {fitted.nonzero_weights} / "
+        f"{fitted.total_weights}; inputs kept {len(fitted.selected_inputs)} / "
+        f"{len(fitted.encoder.feature_names)}: {', '.join(fitted.selected_inputs) or '—'}",
+        markup=False,
+        highlight=False,
+    )
+    for label, path in (("model", outputs.get("--save")), ("JSON", outputs.get("--json"))):
+        if path is not None:
+            console.print(f"Wrote the {label} to {path}", markup=False, highlight=False)
+
+
+@handles_user_errors
+def predict(
+    model: Annotated[Path, typer.Argument(help="A model written by `netreg fit --save`.")],
+    data: opt.Data,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write predictions (CSV) here.")
+    ] = None,
+    force: opt.Force = False,
+) -> None:
+    """Predict with a saved model; the file is read with safetensors only, never unpickled."""
+    outputs = check_outputs({"--out": out}, force=force)
+    if out is not None and outputs["--out"].suffix.lower() != ".csv":
+        raise UsageError(f"--out must be a .csv file. Received: out={os.fspath(out)!r}")
+    loaded = load_model(model)
+    predictions = loaded.predict_frame(read_table(data))
+    text = predictions.to_csv(index=False)
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    write_outputs([(outputs["--out"], text)], force=force)
+    stdout_console().print(
+        f"Wrote {len(predictions)} predictions to {outputs['--out']}", markup=False, highlight=False
+    )

@@ -1,0 +1,67 @@
+"""Tables in, files out: read and check the data, check output paths first, write atomically."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from netreg.cli.errors import UsageError
+from netreg.data import PreparedTable, prepare_table, read_table
+from netreg.report import atomic_write_text
+from netreg.report.atomic import resolve_target
+
+
+def load_table(
+    path: Path,
+    target: str | None,
+    *,
+    task: str = "auto",
+    impute: str | None = None,
+    min_rows: int = 2,
+    quiet: bool = False,
+) -> PreparedTable:
+    """Read ``path`` and check it for learning ``target``; warnings go to stderr."""
+    if not target:
+        raise UsageError("No target column: pass --target COLUMN (or set data.target in --config).")
+    prepared = prepare_table(read_table(path), target, task=task, impute=impute, min_rows=min_rows)
+    if not quiet:
+        warn(prepared.warnings)
+    return prepared
+
+
+def warn(lines: Sequence[str]) -> None:
+    """Print each line as ``warning: …`` on stderr."""
+    for line in lines:
+        sys.stderr.write(f"warning: {' '.join(str(line).split())}\n")
+    sys.stderr.flush()
+
+
+def check_outputs(outputs: dict[str, Path | None], *, force: bool) -> dict[str, Path]:
+    """Resolve every output path before any work: folders must exist, files need ``--force``.
+
+    Two outputs may not be the same file. Returns the resolved paths of the outputs given.
+    """
+    resolved: dict[str, Path] = {}
+    for option, path in outputs.items():
+        if path is None:
+            continue
+        target = resolve_target(path, force=force)
+        for other, seen in resolved.items():
+            if seen == target:
+                raise UsageError(f"{option} and {other} name the same file {str(target)!r}.")
+        resolved[option] = target
+    return resolved
+
+
+def json_text(document: dict[str, Any]) -> str:
+    """Strict JSON (no NaN), indented, with a final newline."""
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def write_outputs(payloads: Sequence[tuple[Path, str]], *, force: bool) -> None:
+    """Write every payload atomically; call only when all of them are complete in memory."""
+    for path, text in payloads:
+        atomic_write_text(path, text, force=force)

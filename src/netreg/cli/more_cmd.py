@@ -1,0 +1,155 @@
+"""``netreg advise``, ``netreg lab`` and ``netreg prune``: thin wrappers over their layers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from netreg.cli import options as opt
+from netreg.cli.errors import UsageError, handles_user_errors
+from netreg.cli.io import check_outputs, json_text, warn, write_outputs
+from netreg.cli.render import stdout_console, table
+from netreg.data import read_table
+from netreg.report import Report
+
+LAB_SCHEMA = "netreg.lab"
+LAB_SCHEMA_VERSION = 1
+
+
+@handles_user_errors
+def advise(
+    data: opt.Data,
+    target: opt.Target = None,
+    task: opt.Task = None,
+    impute: opt.Impute = None,
+    check: Annotated[
+        bool, typer.Option(help="Also cross-validate the candidate families and compare.")
+    ] = False,
+    budget_seconds: Annotated[
+        float | None, typer.Option(help="Time available for tuning; sizes the validation plan.")
+    ] = None,
+    seed: opt.Seed = None,
+    json_path: opt.JsonPath = None,
+    force: opt.Force = False,
+) -> None:
+    """Which regularizer suits this table, where to start λ, and why."""
+    from netreg.advise import advise_frame
+
+    if not target:
+        raise UsageError("No target column: pass --target COLUMN.")
+    if budget_seconds is not None and budget_seconds <= 0:
+        raise UsageError(f"--budget-seconds must be > 0. Received: budget_seconds={budget_seconds}")
+    outputs = check_outputs({"--json": json_path}, force=force)
+    advice = advise_frame(
+        read_table(data),
+        target,
+        task=task or "auto",
+        impute=impute,
+        budget_seconds=budget_seconds,
+        check=check,
+        seed=seed or 0,
+    )
+    if json_path is not None:
+        document = {"source": os.fspath(data), "target": target, **advice.to_dict()}
+        write_outputs([(outputs["--json"], json_text(document))], force=force)
+    typer.echo(advice.render_text(), nl=False)
+    if json_path is not None:
+        typer.echo(f"Wrote the JSON to {outputs['--json']}")
+
+
+@handles_user_errors
+def lab(
+    claims: Annotated[
+        list[str] | None, typer.Argument(help="Claim ids to run (all by default).")
+    ] = None,
+    list_only: Annotated[bool, typer.Option("--list", help="List the claims and stop.")] = False,
+    full: Annotated[bool, typer.Option(help="The larger experiments (slower).")] = False,
+    seed: opt.Seed = None,
+    report: opt.ReportPath = None,
+    json_path: opt.JsonPath = None,
+    force: opt.Force = False,
+    quiet: opt.Quiet = False,
+) -> None:
+    """Reproduce the claims of the seed texts, each with numbers, a figure and a verdict."""
+    from netreg.lab import list_claims, run_claims
+
+    console = stdout_console()
+    if list_only:
+        rows: list[list[object]] = [
+            [spec.id, spec.title, ", ".join(spec.seeds)] for spec in list_claims()
+        ]
+        console.print(table("netreg lab — claims", ["id", "title", "seeds"], rows), markup=False)
+        return
+    outputs = check_outputs({"--report": report, "--json": json_path}, force=force)
+    results = run_claims(claims or None, full=full, seed=seed or 0, progress=not quiet)
+    payloads = []
+    if report is not None:
+        payloads.append((outputs["--report"], lab_report(results, full=full).render()))
+    if json_path is not None:
+        document = {
+            "schema": LAB_SCHEMA,
+            "version": LAB_SCHEMA_VERSION,
+            "full": full,
+            "claims": [r.to_dict() for r in results],
+        }
+        payloads.append((outputs["--json"], json_text(document)))
+    write_outputs(payloads, force=force)
+    rows = [[r.id, r.verdict, r.seconds] for r in results]
+    console.print(table("netreg lab", ["claim", "verdict", "seconds"], rows), markup=False)
+    for label, path in (("report", outputs.get("--report")), ("JSON", outputs.get("--json"))):
+        if path is not None:
+            console.print(f"Wrote the {label} to {path}", markup=False, highlight=False)
+
+
+def lab_report(results: list[Any], *, full: bool) -> Report:
+    """One verdict card per claim ("not run" shows as inconclusive, with the reason)."""
+    report = Report(
+        "netreg lab: the seed claims, tested",
+        subtitle=f"{len(results)} claim(s), {'full' if full else 'quick'} experiments",
+    )
+    report.add_section("Claims")
+    for r in results:
+        verdict = "inconclusive" if r.verdict == "not run" else r.verdict
+        explanation = r.explanation if not r.rule else f"{r.explanation}\n\nRule: {r.rule}"
+        numbers = {k: v for k, v in r.numbers.items() if isinstance(v, (int, float, str, bool))}
+        report.add_verdict(r.id, r.title, verdict, explanation, r.figure, numbers)
+    return report
+
+
+@handles_user_errors
+def prune(
+    model: Annotated[Path, typer.Argument(help="A model written by `netreg fit --save`.")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to write the pruned model into.")
+    ],
+    force: opt.Force = False,
+) -> None:
+    """Remove the exactly-zero units and inputs of a saved model: same outputs, fewer weights."""
+    from netreg.compare import load_model
+    from netreg.prune import prune as prune_model
+    from netreg.prune import save_pruned
+
+    target = out.expanduser().resolve()
+    if not target.parent.is_dir():
+        raise FileNotFoundError(
+            f"Cannot write {target}: the folder {target.parent} does not exist. Received: out={os.fspath(out)!r}"
+        )
+    if target.exists() and not force:
+        raise FileExistsError(f"{target} already exists; use --force to overwrite it.")
+    loaded = load_model(model)
+    names = loaded.encoder.output_names
+    small, result = prune_model(loaded.model, input_names=names)
+    save_pruned(small, target, result=result, overwrite=force)
+    if result.inputs_kept is not None and len(result.inputs_kept) < len(names):
+        kept = [names[j] for j in result.inputs_kept]
+        warn(
+            [
+                f"The pruned model reads {len(kept)} of {len(names)} encoded inputs: {', '.join(kept)}."
+            ]
+        )
+    console = stdout_console()
+    console.print(result.summary(), markup=False, highlight=False)
+    console.print(f"Wrote the pruned model to {target}", markup=False, highlight=False)
