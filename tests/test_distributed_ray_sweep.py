@@ -72,3 +72,18 @@ def test_ray_cv_sweep_chooses_the_in_process_alpha(local_ray):
     X, y, _, _ = _problem()
     reference = LassoCV(alphas=alphas, cv=folds, max_iter=10_000, tol=1e-10).fit(X, y)
     assert reference.alpha_ == pytest.approx(alpha_serial, rel=1e-12)
+
+
+def test_netregs_own_cross_validation_on_ray_chooses_what_serial_chooses(local_ray):
+    """Must-be-true 2 of the scale-out issue, through netreg's public CV (the linear engine)."""
+    from sklearn.datasets import load_diabetes
+
+    from netreg.path import cross_validate_linear
+
+    X, y = load_diabetes(return_X_y=True)
+    serial = cross_validate_linear(X, y, l1_ratio=0.7, n_lambdas=15, folds=4, seed=1)
+    on_ray = cross_validate_linear(
+        X, y, l1_ratio=0.7, n_lambdas=15, folds=4, seed=1, backend="ray", n_jobs=2
+    )
+    np.testing.assert_array_equal(serial.fold_errors, on_ray.fold_errors)
+    assert (serial.lambda_min, serial.lambda_1se) == (on_ray.lambda_min, on_ray.lambda_1se)
