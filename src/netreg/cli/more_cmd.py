@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -13,7 +13,7 @@ from netreg.cli.errors import UsageError, handles_user_errors
 from netreg.cli.io import check_outputs, json_text, warn, write_outputs
 from netreg.cli.render import stdout_console, table
 from netreg.data import read_table
-from netreg.report import Report
+from netreg.lab.report import build_lab_report
 
 LAB_SCHEMA = "netreg.lab"
 LAB_SCHEMA_VERSION = 1
@@ -87,7 +87,7 @@ def lab(
     results = run_claims(claims or None, full=full, seed=seed or 0, progress=not quiet)
     payloads = []
     if report is not None:
-        payloads.append((outputs["--report"], lab_report(results, full=full).render()))
+        payloads.append((outputs["--report"], build_lab_report(results, full=full).render()))
     if json_path is not None:
         document = {
             "schema": LAB_SCHEMA,
@@ -102,21 +102,6 @@ def lab(
     for label, path in (("report", outputs.get("--report")), ("JSON", outputs.get("--json"))):
         if path is not None:
             console.print(f"Wrote the {label} to {path}", markup=False, highlight=False)
-
-
-def lab_report(results: list[Any], *, full: bool) -> Report:
-    """One verdict card per claim ("not run" shows as inconclusive, with the reason)."""
-    report = Report(
-        "netreg lab: the seed claims, tested",
-        subtitle=f"{len(results)} claim(s), {'full' if full else 'quick'} experiments",
-    )
-    report.add_section("Claims")
-    for r in results:
-        verdict = "inconclusive" if r.verdict == "not run" else r.verdict
-        explanation = r.explanation if not r.rule else f"{r.explanation}\n\nRule: {r.rule}"
-        numbers = {k: v for k, v in r.numbers.items() if isinstance(v, (int, float, str, bool))}
-        report.add_verdict(r.id, r.title, verdict, explanation, r.figure, numbers)
-    return report
 
 
 @handles_user_errors
