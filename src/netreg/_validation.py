@@ -33,10 +33,8 @@ def check_float(
     high_inclusive: bool = True,
 ) -> float:
     """Return ``value`` as a finite float within the given bounds, or raise ValueError."""
-    if (
-        isinstance(value, bool)
-        or (not isinstance(value, (int, float))
-        and not hasattr(value, "__float__"))
+    if isinstance(value, bool) or (
+        not isinstance(value, (int, float)) and not hasattr(value, "__float__")
     ):
         raise TypeError(f"`{name}` must be a real number. {_received(name, value)}")
     if _is_boolean(value):

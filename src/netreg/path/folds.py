@@ -30,7 +30,7 @@ def make_folds(
     """
     if hasattr(n_folds, "split"):
         return [(np.asarray(a), np.asarray(b)) for a, b in n_folds.split(np.zeros((n_rows, 1)), y)]
-    if not isinstance(n_folds, int) or isinstance(n_folds, bool):
+    if not isinstance(n_folds, int):  # a bool is an int here, and check_int refuses it below
         folds = [(np.asarray(a), np.asarray(b)) for a, b in n_folds]
         if len(folds) < 2:
             raise ValueError(

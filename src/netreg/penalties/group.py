@@ -26,7 +26,9 @@ def _group_step(step: Step, w: Tensor, groups: str, bias_step: Step | None) -> S
     if not isinstance(step, Tensor):
         return step
     bias_t = bias_step if isinstance(bias_step, Tensor) else None
-    metric = G.group_mean(step.reciprocal(), groups, None if bias_t is None else bias_t.reciprocal())
+    metric = G.group_mean(
+        step.reciprocal(), groups, None if bias_t is None else bias_t.reciprocal()
+    )
     return metric.reciprocal().view(G.broadcast_shape(w, groups))
 
 
@@ -38,7 +40,9 @@ def _block_scale(sq_norms: Tensor, threshold: Step) -> Tensor:
     norms = sq_norms.sqrt()
     safe = torch.where(norms > 0, norms, torch.ones_like(norms))
     scale = torch.clamp(1.0 - threshold / safe, min=0.0) * (norms > 0)
-    return torch.where(torch.as_tensor(threshold, dtype=scale.dtype) == 0, torch.ones_like(scale), scale)
+    return torch.where(
+        torch.as_tensor(threshold, dtype=scale.dtype) == 0, torch.ones_like(scale), scale
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -174,7 +178,11 @@ class SparseGroupLasso(Penalty):
             if bias is not None and self.groups == "units":
                 b_step = bias_step
                 if b_step is None:  # a unit's bias takes its unit's step (harmonic mean)
-                    b_step = G.group_mean(step.reciprocal(), "units").reciprocal() if isinstance(step, Tensor) else step
+                    b_step = (
+                        G.group_mean(step.reciprocal(), "units").reciprocal()
+                        if isinstance(step, Tensor)
+                        else step
+                    )
                 bias.copy_(soft_threshold(bias, b_step * self._l1))
             self._group.prox_(w, step, bias, bias_step)
 
