@@ -89,3 +89,14 @@ def check_int(name: str, value: Any, *, low: int | None = None, high: int | None
     if high is not None and value > high:
         raise ValueError(f"`{name}` must be <= {high}. {_received(name, value)}")
     return value
+
+
+def check_config_keys(owner: str, config: dict[str, Any], valid: Iterable[str]) -> None:
+    """A config dict may hold only ``valid`` keys; an unknown one is named in the error."""
+    names = sorted(valid)
+    unknown = sorted(set(config) - set(names))
+    if unknown:
+        raise ValueError(
+            f"Unknown config key(s) {unknown} for {owner}; valid keys are {names}. "
+            f"Received: config={config!r}"
+        )

@@ -8,6 +8,8 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from netreg._validation import check_config_keys
+
 _REGISTRY: dict[str, type[Constraint]] = {}
 
 EPSILON = 1e-7
@@ -44,13 +46,7 @@ class Constraint:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Constraint:
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(config) - names)
-        if unknown:
-            raise ValueError(
-                f"Unknown config key(s) {unknown} for {cls.__name__}; valid keys are "
-                f"{sorted(names)}. Received: config={config!r}"
-            )
+        check_config_keys(cls.__name__, config, [f.name for f in dataclasses.fields(cls)])
         return cls(**config)
 
     def __call__(self, w: Tensor) -> Tensor:

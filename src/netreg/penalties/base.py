@@ -13,6 +13,8 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor
 
+from netreg._validation import check_config_keys
+
 Step = float | Tensor
 """A prox step: a scalar, or a tensor of per-coordinate steps shaped like the parameter."""
 
@@ -104,13 +106,7 @@ class Penalty:
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Penalty:
         """Rebuild from ``get_config()``; an unknown key is an error naming it."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(config) - names)
-        if unknown:
-            raise ValueError(
-                f"Unknown config key(s) {unknown} for {cls.__name__}; valid keys are "
-                f"{sorted(names)}. Received: config={config!r}"
-            )
+        check_config_keys(cls.__name__, config, [f.name for f in dataclasses.fields(cls)])
         return cls(**config)
 
     def __call__(self, w: Tensor) -> Tensor:
