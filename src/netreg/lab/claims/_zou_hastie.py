@@ -116,7 +116,7 @@ def _enet_paths(
         path = linear_path(Z, y, l1_ratio=r, lambdas=lambdas, tol=1e-4, max_iter=20_000)
         assert path.coefs is not None
         naive.append(path.coefs)
-        corrected.append(path.coefs * correction_factor(path.lambdas, r)[:, None])
+        corrected.append(path.coefs * np.asarray(correction_factor(path.lambdas, r))[:, None])
         params += [{"l1_ratio": r, "lambda": float(lam)} for lam in path.lambdas]
     if method == "lasso":
         return {"lasso": (np.vstack(naive), params)}

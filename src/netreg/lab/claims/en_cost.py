@@ -50,7 +50,7 @@ EN_RATIOS = (0.1, 0.3, 0.5, 0.7, 0.9, 0.99)
 
 def _setups(seed: int) -> dict[str, tuple[nn.Module, torch.optim.Optimizer, Regularizer | None]]:
     """The same MLP and optimizer for every setting, the penalty attached (prox) or in the loss."""
-    setups = {}
+    setups: dict[str, tuple[nn.Module, torch.optim.Optimizer, Regularizer | None]] = {}
     for name, item in SETTINGS.items():
         model = _nets.mlp([64, 256, 256, 10], seed=seed)
         reg = Plan({select.weights(nn.Linear): item}).bind(model) if item else None

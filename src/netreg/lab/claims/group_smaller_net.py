@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Sequence
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -47,7 +49,7 @@ def _data(seed: int) -> tuple[torch.Tensor, ...]:
     )
 
 
-def _inference_ms(models: list[torch.nn.Module], X: torch.Tensor, repeats: int) -> list[float]:
+def _inference_ms(models: Sequence[torch.nn.Module], X: torch.Tensor, repeats: int) -> list[float]:
     """Median wall time of one forward pass per model, timed in interleaved rounds."""
     times: list[list[float]] = [[] for _ in models]
     with torch.no_grad():
@@ -73,8 +75,8 @@ def run(full: bool = False, seed: int = 0) -> ClaimResult:
     epochs = 60 if not full else 150
     X, y, X_test, y_test = _data(seed)
     batch = X_test.repeat(-(-8000 // len(X_test)), 1)[:8000]
-    rows = []
-    nets = {}
+    rows: list[dict[str, Any]] = []
+    nets: dict[float, tuple[torch.nn.Module, torch.nn.Module]] = {}
     with _nets.threads(1):
         for lam in LAMBDAS:
             model = _nets.mlp([64, 256, 256, 10], seed=seed)
@@ -101,7 +103,9 @@ def run(full: bool = False, seed: int = 0) -> ClaimResult:
             rows.append(
                 {
                     "λ": lam,
-                    "zero units (layer 1, 2)": [int(zero_units(model[i]).sum()) for i in (0, 2)],
+                    "zero units (layer 1, 2)": [
+                        int(zero_units(cast(torch.nn.Linear, model[i])).sum()) for i in (0, 2)
+                    ],
                     "parameters": n_parameters(small),
                     "test accuracy": _nets.evaluate(model, X_test, y_test)[1],
                     "max |Δ output|": gap,

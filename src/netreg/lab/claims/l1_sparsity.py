@@ -30,7 +30,7 @@ SPEC = ClaimSpec(
 )
 
 # (label, penalty class, mode, optimizer)
-SETTINGS = [
+SETTINGS: list[tuple[str, type[L1] | type[L2], str, str]] = [
     ("L1 in loss, SGD", L1, "loss", "sgd"),
     ("L1 in loss, Adam", L1, "loss", "adam"),
     ("L1 prox, SGD", L1, "prox", "sgd"),

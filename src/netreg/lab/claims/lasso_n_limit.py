@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from netreg.lab._figures import COLORS, new_figure
@@ -61,7 +63,7 @@ def run(full: bool = False, seed: int = 0) -> ClaimResult:
     curves = {}
     for r in range(replications):
         X, y = _data(seed + r)
-        path = {"n_lambdas": 60, "eps": 1e-3, "max_iter": 200_000}
+        path: dict[str, Any] = {"n_lambdas": 60, "eps": 1e-3, "max_iter": 200_000}
         lasso = linear_path(X, y, l1_ratio=1.0, tol=tight, **path)
         # the count of a dense Elastic Net solution does not need a tight tolerance
         enet = linear_path(X, y, l1_ratio=0.5, tol=1e-6, **path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from netreg.lab._figures import COLORS, new_figure, note
@@ -65,7 +67,7 @@ class _Ridge:
         return self.y_mean + Z @ self.coef(lam)
 
 
-def _one(rng: np.random.Generator) -> dict[str, object]:
+def _one(rng: np.random.Generator) -> dict[str, Any]:
     x = np.sort(rng.uniform(LOW, HIGH, N_POINTS))
     y = cash_flow(x) + NOISE * rng.standard_normal(N_POINTS)
     grid = np.linspace(x.min(), x.max(), 400)  # between the points: where oscillation shows
@@ -108,8 +110,8 @@ def run(full: bool = False, seed: int = 0) -> ClaimResult:
     rng = np.random.default_rng(seed)
     runs = [_one(rng) for _ in range(replications)]
     names = ["degree 3", "degree 10", "degree 10 + L2"]
-    deviation = {n: float(np.median([r["max_deviation"][n] for r in runs])) for n in names}  # type: ignore[index]
-    error = {n: float(np.median([r["test_error"][n] for r in runs])) for n in names}  # type: ignore[index]
+    deviation = {n: float(np.median([r["max_deviation"][n] for r in runs])) for n in names}
+    error = {n: float(np.median([r["test_error"][n] for r in runs])) for n in names}
     oscillates = deviation["degree 10"] >= 3 * deviation["degree 3"]
     tamed = all(
         d["degree 10 + L2"] * 10 <= d["degree 10"] and d["degree 10 + L2"] <= 2 * d["degree 3"]
@@ -135,23 +137,23 @@ def run(full: bool = False, seed: int = 0) -> ClaimResult:
         "replications": replications,
         "median_max_deviation": deviation,
         "median_test_error": error,
-        "median_lambda": float(np.median([r["lambda"] for r in runs])),  # type: ignore[misc]
+        "median_lambda": float(np.median([r["lambda"] for r in runs])),
     }
 
     shown = runs[0]
     fig, axes = new_figure(2, width=4.0)
     ax = axes[0]
-    ax.plot(shown["grid"], cash_flow(shown["grid"]), "k:", lw=1, label="truth")  # type: ignore[arg-type]
+    ax.plot(shown["grid"], cash_flow(shown["grid"]), "k:", lw=1, label="truth")
     colors = {
         "degree 3": COLORS["l1"],
         "degree 10": COLORS["dropout"],
         "degree 10 + L2": COLORS["l2"],
     }
-    for name, curve in shown["curves"].items():  # type: ignore[attr-defined]
+    for name, curve in shown["curves"].items():
         ax.plot(shown["grid"], curve, color=colors[name], label=name)
     ax.plot(shown["x"], shown["y"], "ko", ms=4)
-    y_range = np.ptp(shown["y"])  # type: ignore[arg-type]
-    ax.set_ylim(min(shown["y"]) - y_range, max(shown["y"]) + y_range)  # type: ignore[type-var]
+    y_range = np.ptp(shown["y"])
+    ax.set_ylim(min(shown["y"]) - y_range, max(shown["y"]) + y_range)
     ax.set_xlabel("loans ($k)")
     ax.set_ylabel("cash-flow impact ($k)")
     ax.legend(fontsize=7, loc="lower right")

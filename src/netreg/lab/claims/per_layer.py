@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
 import torch
@@ -75,7 +76,7 @@ def run(full: bool = False, seed: int = 0) -> ClaimResult:
     epochs = 200 if not full else 400
     val: list[np.ndarray] = []
     test: list[np.ndarray] = []
-    rows = []
+    rows: list[dict[str, Any]] = []
     chosen: list[tuple[float, float]] = []
     with _nets.threads(1):
         for s in range(n_sets):
@@ -87,7 +88,7 @@ def run(full: bool = False, seed: int = 0) -> ClaimResult:
             val.append(v)
             test.append(t)
             g = int(np.argmin(np.diag(v)))
-            i, j = np.unravel_index(int(np.argmin(v)), v.shape)
+            i, j = map(int, np.unravel_index(int(np.argmin(v)), v.shape))
             chosen.append((GRID[i], GRID[j]))
             rows.append(
                 {

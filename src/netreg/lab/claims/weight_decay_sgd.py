@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from torch import nn
 
 from netreg.lab import _nets
 from netreg.lab._figures import new_figure
@@ -38,26 +39,18 @@ def run(full: bool = False, seed: int = 0) -> ClaimResult:
     relative: dict[str, float] = {}
     with _nets.threads(1):
         for momentum in (0.0, 0.9):
-            in_loss = trajectory(
-                lambda m, mo=momentum: torch.optim.SGD(m.parameters(), lr=0.05, momentum=mo),
-                l2_in_loss=L2_STRENGTH,
-                steps=steps,
-                seed=seed,
-            )
-            decay = trajectory(
-                lambda m, mo=momentum: torch.optim.SGD(
+
+            def sgd(m: nn.Module, mo: float = momentum) -> torch.optim.Optimizer:
+                return torch.optim.SGD(m.parameters(), lr=0.05, momentum=mo)
+
+            def sgd_decay(m: nn.Module, mo: float = momentum) -> torch.optim.Optimizer:
+                return torch.optim.SGD(
                     param_groups(m, weight_decay=2 * L2_STRENGTH), lr=0.05, momentum=mo
-                ),
-                l2_in_loss=0.0,
-                steps=steps,
-                seed=seed,
-            )
-            plain = trajectory(
-                lambda m, mo=momentum: torch.optim.SGD(m.parameters(), lr=0.05, momentum=mo),
-                l2_in_loss=0.0,
-                steps=steps,
-                seed=seed,
-            )
+                )
+
+            in_loss = trajectory(sgd, l2_in_loss=L2_STRENGTH, steps=steps, seed=seed)
+            decay = trajectory(sgd_decay, l2_in_loss=0.0, steps=steps, seed=seed)
+            plain = trajectory(sgd, l2_in_loss=0.0, steps=steps, seed=seed)
             key = f"momentum_{momentum:g}"
             gaps[key] = max_gap(in_loss, decay)
             gaps[f"{key}_unregularized"] = max_gap(in_loss, plain)
