@@ -14,6 +14,7 @@ import pytest
 
 LAYERS = [
     "_validation",
+    "_kernels",
     "penalties",
     "constraints",
     "select",

@@ -16,7 +16,8 @@ from netreg import constraints as C
 from netreg import penalties as P
 from netreg._rows import Row
 from netreg._validation import check_choice, check_strength
-from netreg.optim.steps import STEP_RULES, effective_step
+from netreg.optim.steps import STEP_RULES, step_for
+from netreg.penalties.diagonal import DiagonalStep
 
 if TYPE_CHECKING:
     from netreg.plan import Plan
@@ -151,9 +152,11 @@ class Regularizer:
         self.project_()
         self.n_steps += 1
 
-    def _prox_row(self, row: Row, step: float | Tensor, bias_step: float | Tensor | None) -> None:
+    def _prox_row(self, row: Row, step: Any, bias_step: Any) -> None:
         penalty = row.prox_penalty
         assert penalty is not None
+        if not penalty.accepts_diagonal_step:
+            step, bias_step = _plain(step), _plain(bias_step)
         if self._scale != 1.0:
             step = step * self._scale
             bias_step = None if bias_step is None else bias_step * self._scale
@@ -218,16 +221,16 @@ class Regularizer:
                 group = groups.get(id(row.param))
                 if group is None:
                     continue
-                step = effective_step(optimizer, group, row.param, rule)
+                step = step_for(optimizer, group, row.param, rule)
                 if step is None:
                     continue
                 bias_step = None
                 if row.bias is not None:
                     bias_group = groups.get(id(row.bias))
                     if bias_group is not None:
-                        bias_step = effective_step(optimizer, bias_group, row.bias, rule)
+                        bias_step = step_for(optimizer, bias_group, row.bias, rule)
                     if bias_step is None:
-                        bias_step = step if not isinstance(step, Tensor) else float(step.mean())
+                        bias_step = step if isinstance(step, float) else float(_plain(step).mean())
                 self._prox_row(row, step, bias_step)
             for row in self._constraint_rows:
                 if id(row.param) in groups:
@@ -343,6 +346,11 @@ class Regularizer:
             for r in self.rows
             if r.is_regularized
         ]
+
+
+def _plain(step: Any) -> Any:
+    """A DiagonalStep as a tensor, for penalties that only take scalars and tensors."""
+    return step.materialize() if isinstance(step, DiagonalStep) else step
 
 
 def _n_groups(row: Row, groups: str) -> int:

@@ -4,7 +4,9 @@ Proximal gradient needs the step size of the update that preceded it. For SGD (w
 or without momentum) that is the learning rate. For adaptive methods the update is a
 preconditioned step, ``θ ← θ − D⁻¹·m̂``, and the matching prox is the one in the
 metric ``D``; for separable penalties (L1, L2, Elastic Net) that is the ordinary prox
-with the per-coordinate step ``D⁻¹``:
+with the per-coordinate step ``D⁻¹``, returned as a
+:class:`~netreg.penalties.DiagonalStep` (``scale/(√sq + shift)``) so that a fused
+proximal pass reads the optimizer's state without weight-sized temporaries:
 
 - Adam / AdamW: ``lr / (√v̂ + eps)`` with ``v̂ = v / (1 − β₂ᵗ)`` (``max_exp_avg_sq``
   under AMSGrad);
@@ -24,6 +26,8 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from netreg.penalties.diagonal import DiagonalStep
+
 STEP_RULES = ("auto", "lr")
 
 _warned: set[str] = set()
@@ -38,7 +42,7 @@ def _step_count(state: dict[str, Any]) -> float:
     return float(step.item() if isinstance(step, Tensor) else step)
 
 
-def _adam(group: dict[str, Any], state: dict[str, Any]) -> Tensor | None:
+def _adam(group: dict[str, Any], state: dict[str, Any]) -> DiagonalStep | None:
     if "exp_avg_sq" not in state:
         return None
     t = _step_count(state)
@@ -48,27 +52,26 @@ def _adam(group: dict[str, Any], state: dict[str, Any]) -> Tensor | None:
         if group.get("amsgrad") and "max_exp_avg_sq" in state
         else state["exp_avg_sq"]
     )
-    denom = sq.sqrt().div_(math.sqrt(1.0 - beta2**t)).add_(float(group["eps"]))
-    return torch.div(_lr(group), denom, out=denom)
+    # lr/(√(v/c) + eps) = lr·√c/(√v + eps·√c): the bias correction c goes into the scalars.
+    root_c = math.sqrt(1.0 - beta2**t)
+    return DiagonalStep(sq, _lr(group) * root_c, float(group["eps"]) * root_c)
 
 
-def _adagrad(group: dict[str, Any], state: dict[str, Any]) -> Tensor | None:
+def _adagrad(group: dict[str, Any], state: dict[str, Any]) -> DiagonalStep | None:
     if "sum" not in state:
         return None
     t = _step_count(state)
     clr = _lr(group) / (1.0 + (t - 1.0) * float(group.get("lr_decay", 0.0)))
-    denom = state["sum"].sqrt().add_(float(group["eps"]))
-    return torch.div(clr, denom, out=denom)
+    return DiagonalStep(state["sum"], clr, float(group["eps"]))
 
 
-def _rmsprop(group: dict[str, Any], state: dict[str, Any]) -> Tensor | None:
+def _rmsprop(group: dict[str, Any], state: dict[str, Any]) -> DiagonalStep | None:
     if "square_avg" not in state:
         return None
     avg = state["square_avg"]
     if group.get("centered") and "grad_avg" in state:
         avg = torch.addcmul(avg, state["grad_avg"], state["grad_avg"], value=-1)
-    denom = avg.sqrt().add_(float(group["eps"]))
-    return torch.div(_lr(group), denom, out=denom)
+    return DiagonalStep(avg, _lr(group), float(group["eps"]))
 
 
 _ADAPTIVE = {
@@ -84,6 +87,18 @@ def effective_step(
     optimizer: torch.optim.Optimizer, group: dict[str, Any], param: Tensor, rule: str = "auto"
 ) -> float | Tensor | None:
     """The step to hand to ``prox`` for ``param``; None when the optimizer skipped it."""
+    step = step_for(optimizer, group, param, rule)
+    return step.materialize() if isinstance(step, DiagonalStep) else step
+
+
+def step_for(
+    optimizer: torch.optim.Optimizer, group: dict[str, Any], param: Tensor, rule: str = "auto"
+) -> float | DiagonalStep | None:
+    """Like :func:`effective_step`, with per-coordinate steps left as a :class:`DiagonalStep`.
+
+    The regularizer uses this one: a penalty that accepts a DiagonalStep reads the
+    optimizer's state inside its fused proximal pass instead of a materialized tensor.
+    """
     if param.grad is None:
         return None  # torch optimizers leave a parameter without a gradient untouched
     if rule == "lr" or isinstance(optimizer, _SCALAR):

@@ -1,6 +1,7 @@
 """Penalties: math objects with ``value``, ``prox``, ``alpha_max`` and ``support``."""
 
 from netreg.penalties.base import Penalty, Step, registered_penalties, soft_threshold
+from netreg.penalties.diagonal import DiagonalStep
 from netreg.penalties.elastic_net import ElasticNet
 from netreg.penalties.group import GroupLasso, SparseGroupLasso
 from netreg.penalties.keras import deserialize, get, serialize
@@ -10,6 +11,7 @@ from netreg.penalties.l2 import L2
 __all__ = [
     "L1",
     "L2",
+    "DiagonalStep",
     "ElasticNet",
     "GroupLasso",
     "Penalty",

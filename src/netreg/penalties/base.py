@@ -13,10 +13,15 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor
 
+from netreg import _kernels
 from netreg._validation import check_config_keys
+from netreg.penalties.diagonal import DiagonalStep
 
 Step = float | Tensor
 """A prox step: a scalar, or a tensor of per-coordinate steps shaped like the parameter."""
+
+AnyStep = float | Tensor | DiagonalStep
+"""What ``prox_`` of a penalty with ``accepts_diagonal_step`` takes: also a DiagonalStep."""
 
 _REGISTRY: dict[str, type[Penalty]] = {}
 
@@ -31,6 +36,9 @@ class Penalty:
 
     is_smooth: ClassVar[bool] = False
     strength_fields: ClassVar[tuple[str, ...]] = ()
+    accepts_diagonal_step: ClassVar[bool] = False
+    """True when ``prox_`` takes a :class:`DiagonalStep` (and reads it in one fused pass);
+    for other penalties the regularizer materializes the steps first."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -127,10 +135,23 @@ def soft_threshold(v: Tensor, threshold: Step) -> Tensor:
     return torch.nn.functional.softshrink(v, float(threshold)) if threshold > 0 else v.clone()
 
 
-def soft_threshold_(w: Tensor, threshold: Step) -> None:
-    """In place: ``w ← soft(w, threshold)``. One pass over ``w`` for a scalar threshold."""
+def soft_threshold_(w: Tensor, threshold: AnyStep) -> None:
+    """In place: ``w ← soft(w, threshold)``, in one pass over ``w`` where it can be.
+
+    A :class:`DiagonalStep` threshold is read inside the fused kernel when it runs, and
+    materialized otherwise.
+    """
+    if isinstance(threshold, DiagonalStep):
+        if _kernels.soft_threshold_diag_(w, threshold.sq, threshold.scale, threshold.shift):
+            return
+        threshold = threshold.materialize()
     if isinstance(threshold, Tensor):
         w.sub_(torch.clamp(w, min=-threshold, max=threshold))
-    elif threshold > 0:
+    elif threshold > 0 and not _kernels.soft_threshold_(w, float(threshold)):
         # softshrink writes its result over its input in one pass: no temporary.
         torch._C._nn.softshrink(w, float(threshold), out=w)  # type: ignore[call-arg]
+
+
+def plain_step(step: AnyStep) -> Step:
+    """A scalar or tensor step: a DiagonalStep materialized, anything else as it is."""
+    return step.materialize() if isinstance(step, DiagonalStep) else step

@@ -7,8 +7,10 @@ import dataclasses
 import torch
 from torch import Tensor
 
+from netreg import _kernels
 from netreg._validation import check_fraction, check_strength
-from netreg.penalties.base import Penalty, Step, soft_threshold, soft_threshold_
+from netreg.penalties.base import AnyStep, Penalty, Step, soft_threshold, soft_threshold_
+from netreg.penalties.diagonal import DiagonalStep
 from netreg.penalties.l1 import l1_term, max_ratio
 
 
@@ -39,6 +41,7 @@ class ElasticNet(Penalty):
     l2: float = 0.01
 
     strength_fields = ("l1", "l2")
+    accepts_diagonal_step = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "l1", check_strength("l1", self.l1))
@@ -82,17 +85,28 @@ class ElasticNet(Penalty):
         return soft_threshold(v, step * self.l1) / (1.0 + 2.0 * step * self.l2)
 
     def prox_(
-        self, w: Tensor, step: Step, bias: Tensor | None = None, bias_step: Step | None = None
+        self, w: Tensor, step: AnyStep, bias: Tensor | None = None, bias_step: AnyStep | None = None
     ) -> None:
         with torch.no_grad():
-            soft_threshold_(w, step * self.l1)
             if self.l2 == 0.0:
-                return
-            if isinstance(step, Tensor):
+                soft_threshold_(w, step * self.l1)
+            elif isinstance(step, DiagonalStep):
+                if not _elastic_net_diag_(w, step, self.l1, self.l2):
+                    self.prox_(w, step.materialize())
+            elif isinstance(step, Tensor):
+                soft_threshold_(w, step * self.l1)
                 w.div_(1.0 + 2.0 * self.l2 * step)
-            else:
+            elif not _kernels.elastic_net_(w, step * self.l1, 1.0 / (1.0 + 2.0 * step * self.l2)):
+                soft_threshold_(w, step * self.l1)
                 w.mul_(1.0 / (1.0 + 2.0 * step * self.l2))
 
     def alpha_max(self, grad: Tensor, bias_grad: Tensor | None = None) -> float:
         # The L2 part has zero gradient at zero, so only the L1 part decides.
         return max_ratio(grad.detach().abs(), self.l1)
+
+
+def _elastic_net_diag_(w: Tensor, step: DiagonalStep, l1: float, l2: float) -> bool:
+    """``soft(w, s·l1)/(1 + 2·s·l2)`` with ``s = scale/(√sq + shift)``, fused; False if it cannot run."""
+    return _kernels.elastic_net_diag_(
+        w, step.sq, step.scale * l1, 2.0 * l2 * step.scale, step.shift
+    )

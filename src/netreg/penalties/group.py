@@ -7,14 +7,22 @@ import dataclasses
 import torch
 from torch import Tensor
 
+from netreg import _kernels
 from netreg._validation import check_choice, check_fraction, check_strength
 from netreg.penalties import _groups as G
-from netreg.penalties.base import Penalty, Step, soft_threshold
+from netreg.penalties.base import (
+    AnyStep,
+    Penalty,
+    Step,
+    soft_threshold,
+    soft_threshold_,
+)
+from netreg.penalties.diagonal import DiagonalStep
 from netreg.penalties.l1 import max_ratio
 
 
-def _group_step(step: Step, w: Tensor, groups: str, bias_step: Step | None) -> Step:
-    """One step per group.
+def _group_steps(step: AnyStep, w: Tensor, groups: str, bias_step: AnyStep | None) -> Step:
+    """One step per group: a scalar, or a tensor of shape (n_groups,).
 
     With per-coordinate steps (Adam's ``lr/(√v̂+eps)``) the block prox in that diagonal
     metric has no closed form. Each group uses the closest scalar metric instead: the mean
@@ -23,13 +31,21 @@ def _group_step(step: Step, w: Tensor, groups: str, bias_step: Step | None) -> S
     huge steps of coordinates whose gradients have been tiny so far (early in training,
     or inputs that carry little signal), which would otherwise zero whole groups at once.
     """
-    if not isinstance(step, Tensor):
+    if not isinstance(step, (Tensor, DiagonalStep)):
         return step
-    bias_t = bias_step if isinstance(bias_step, Tensor) else None
-    metric = G.group_mean(
-        step.reciprocal(), groups, None if bias_t is None else bias_t.reciprocal()
-    )
-    return metric.reciprocal().view(G.broadcast_shape(w, groups))
+    if isinstance(step, DiagonalStep):
+        if step.scale == 0.0:
+            return 0.0
+        sums = step.metric_sums(groups)
+    else:
+        sums = step.reciprocal().sum(dim=G.reduce_dims(step, groups))
+    count = w.numel() // max(G.n_groups(w, groups), 1)
+    if groups == "units" and isinstance(bias_step, (Tensor, DiagonalStep)):
+        bias_metric = (
+            bias_step.metric() if isinstance(bias_step, DiagonalStep) else bias_step.reciprocal()
+        )
+        sums, count = sums + bias_metric.to(sums.dtype), count + 1
+    return count / sums
 
 
 def _block_scale(sq_norms: Tensor, threshold: Step) -> Tensor:
@@ -43,6 +59,16 @@ def _block_scale(sq_norms: Tensor, threshold: Step) -> Tensor:
     return torch.where(
         torch.as_tensor(threshold, dtype=scale.dtype) == 0, torch.ones_like(scale), scale
     )
+
+
+def _block_prox_(w: Tensor, bias: Tensor | None, threshold: Step, groups: str) -> None:
+    """``w_g ← w_g·max(0, 1 − t_g/‖w_g‖)`` (bias entries included for unit groups)."""
+    if groups == "units" and _kernels.group_shrink_rows_(w, bias, threshold):
+        return
+    scale = _block_scale(G.group_sq_norms(w, groups, bias), threshold)
+    w.mul_(scale.view(G.broadcast_shape(w, groups)))
+    if bias is not None:
+        bias.mul_(scale)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,6 +99,7 @@ class GroupLasso(Penalty):
     weighting: str = "sqrt"
 
     strength_fields = ("lam",)
+    accepts_diagonal_step = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "lam", check_strength("lam", self.lam))
@@ -100,20 +127,13 @@ class GroupLasso(Penalty):
         return out
 
     def prox_(
-        self, w: Tensor, step: Step, bias: Tensor | None = None, bias_step: Step | None = None
+        self, w: Tensor, step: AnyStep, bias: Tensor | None = None, bias_step: AnyStep | None = None
     ) -> None:
         G.check_groupable(w, self.groups)
         bias = self._bias(bias)
         with torch.no_grad():
-            threshold = _group_step(step, w, self.groups, bias_step) * (
-                self.lam * self._weight(w, bias)
-            )
-            if isinstance(threshold, Tensor):
-                threshold = threshold.reshape(-1)
-            scale = _block_scale(G.group_sq_norms(w, self.groups, bias), threshold)
-            w.mul_(scale.view(G.broadcast_shape(w, self.groups)))
-            if bias is not None:
-                bias.mul_(scale)
+            steps = _group_steps(step, w, self.groups, bias_step if bias is not None else None)
+            _block_prox_(w, bias, steps * (self.lam * self._weight(w, bias)), self.groups)
 
     def alpha_max(self, grad: Tensor, bias_grad: Tensor | None = None) -> float:
         bias_grad = self._bias(bias_grad)
@@ -144,6 +164,7 @@ class SparseGroupLasso(Penalty):
     weighting: str = "sqrt"
 
     strength_fields = ("lam",)
+    accepts_diagonal_step = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "lam", check_strength("lam", self.lam))
@@ -171,19 +192,15 @@ class SparseGroupLasso(Penalty):
         return out
 
     def prox_(
-        self, w: Tensor, step: Step, bias: Tensor | None = None, bias_step: Step | None = None
+        self, w: Tensor, step: AnyStep, bias: Tensor | None = None, bias_step: AnyStep | None = None
     ) -> None:
         with torch.no_grad():
-            w.copy_(soft_threshold(w, step * self._l1))
+            soft_threshold_(w, step * self._l1)
             if bias is not None and self.groups == "units":
                 b_step = bias_step
                 if b_step is None:  # a unit's bias takes its unit's step (harmonic mean)
-                    b_step = (
-                        G.group_mean(step.reciprocal(), "units").reciprocal()
-                        if isinstance(step, Tensor)
-                        else step
-                    )
-                bias.copy_(soft_threshold(bias, b_step * self._l1))
+                    b_step = _group_steps(step, w, "units", None)
+                soft_threshold_(bias, b_step * self._l1)
             self._group.prox_(w, step, bias, bias_step)
 
     def alpha_max(self, grad: Tensor, bias_grad: Tensor | None = None) -> float:

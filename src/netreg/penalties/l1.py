@@ -9,7 +9,7 @@ import torch
 from torch import Tensor
 
 from netreg._validation import check_strength
-from netreg.penalties.base import Penalty, Step, soft_threshold, soft_threshold_
+from netreg.penalties.base import AnyStep, Penalty, Step, soft_threshold, soft_threshold_
 
 
 def l1_term(w: Tensor) -> Tensor:
@@ -46,6 +46,7 @@ class L1(Penalty):
     l1: float = 0.01
 
     strength_fields = ("l1",)
+    accepts_diagonal_step = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "l1", check_strength("l1", self.l1))
@@ -60,7 +61,7 @@ class L1(Penalty):
         return soft_threshold(v, step * self.l1)
 
     def prox_(
-        self, w: Tensor, step: Step, bias: Tensor | None = None, bias_step: Step | None = None
+        self, w: Tensor, step: AnyStep, bias: Tensor | None = None, bias_step: AnyStep | None = None
     ) -> None:
         with torch.no_grad():
             soft_threshold_(w, step * self.l1)

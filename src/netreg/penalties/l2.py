@@ -8,8 +8,10 @@ import math
 import torch
 from torch import Tensor
 
+from netreg import _kernels
 from netreg._validation import check_strength
-from netreg.penalties.base import Penalty, Step
+from netreg.penalties.base import AnyStep, Penalty, Step
+from netreg.penalties.diagonal import DiagonalStep
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,6 +31,7 @@ class L2(Penalty):
 
     is_smooth = True
     strength_fields = ("l2",)
+    accepts_diagonal_step = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "l2", check_strength("l2", self.l2))
@@ -45,9 +48,16 @@ class L2(Penalty):
         return v / (1.0 + 2.0 * step * self.l2)
 
     def prox_(
-        self, w: Tensor, step: Step, bias: Tensor | None = None, bias_step: Step | None = None
+        self, w: Tensor, step: AnyStep, bias: Tensor | None = None, bias_step: AnyStep | None = None
     ) -> None:
         with torch.no_grad():
+            if isinstance(step, DiagonalStep):
+                # The Elastic Net kernel with no L1 part: w / (1 + 2·l2·step), fused.
+                if _kernels.elastic_net_diag_(
+                    w, step.sq, 0.0, 2.0 * self.l2 * step.scale, step.shift
+                ):
+                    return
+                step = step.materialize()
             if isinstance(step, Tensor):
                 w.div_(1.0 + 2.0 * self.l2 * step)
             else:
