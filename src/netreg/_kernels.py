@@ -112,6 +112,36 @@ def group_shrink_rows_(w: Tensor, bias: Tensor | None, thresholds: float | Tenso
     return True
 
 
+def group_shrink_rows_diag_(
+    w: Tensor,
+    sq: Tensor,
+    scale: float,
+    shift: float,
+    strength: float,
+    bias: Tensor | None = None,
+    bias_sq: Tensor | None = None,
+    bias_scale: float = 1.0,
+    bias_shift: float = 0.0,
+) -> bool:
+    """The unit-group prox under Adam's metric, in one sweep per row of ``w`` and ``sq``.
+
+    Each row's step is the harmonic mean of its coordinates' steps ``scale/(√sq + shift)``
+    (and of its bias's, when given); its threshold is that step times ``strength``.
+    """
+    if w.dim() < 2 or sq.shape != w.shape or (bias is None) != (bias_sq is None):
+        return False
+    if not usable(w, sq, bias, bias_sq):
+        return False
+    k = _kernels()
+    rows = w.view(w.shape[0], -1).detach().numpy()
+    empty = np.zeros(0, dtype=rows.dtype)
+    b = bias.detach().numpy() if bias is not None else empty
+    b_sq = bias_sq.detach().numpy() if bias_sq is not None else empty
+    scalars = tuple(_scalar(w, x) for x in (scale, shift, strength, bias_scale, bias_shift))
+    _launch(k.group_rows_diag, rows, sq.view(w.shape[0], -1).detach().numpy(), b, b_sq, *scalars)
+    return True
+
+
 def rescale_rows_(w: Tensor, low: float, high: float, rate: float, eps: float) -> bool:
     """Keras's norm constraints on each row: ``w·(rate·clip(n, low, high) + (1−rate)·n)/(eps + n)``."""
     if not usable(w) or w.dim() < 1:
@@ -261,6 +291,34 @@ def _build() -> SimpleNamespace:
                     bias[i] *= factor
 
     @jit_sum
+    def group_rows_diag(rows, sq, bias, bias_sq, scale, shift, strength, b_scale, b_shift):  # type: ignore[no-untyped-def]
+        has_bias = bias.size > 0
+        for i in prange(rows.shape[0]):
+            row, sq_row = rows[i], sq[i]
+            zero = row.dtype.type(0.0)
+            total, roots = zero, zero
+            for j in range(row.size):
+                total += row[j] * row[j]
+                roots += math.sqrt(sq_row[j])
+            # Σ 1/step over the group, then the harmonic-mean step count/Σ(1/step)
+            metric = (roots + row.size * shift) / scale
+            count = row.size
+            if has_bias:
+                total += bias[i] * bias[i]
+                metric += (math.sqrt(bias_sq[i]) + b_shift) / b_scale
+                count += 1
+            t = count / metric * strength
+            if t != 0:
+                norm = math.sqrt(total)
+                factor = row.dtype.type(1.0) - t / norm if norm > 0 else zero
+                if factor < 0:
+                    factor = zero
+                for j in range(row.size):
+                    row[j] *= factor
+                if has_bias:
+                    bias[i] *= factor
+
+    @jit_sum
     def rescale_rows(rows, low, high, rate, eps):  # type: ignore[no-untyped-def]
         for i in prange(rows.shape[0]):
             row = rows[i]
@@ -299,6 +357,7 @@ def _build() -> SimpleNamespace:
         enet=enet,
         enet_diag=enet_diag,
         group_rows=group_rows,
+        group_rows_diag=group_rows_diag,
         rescale_rows=rescale_rows,
         sqrt_row_sums=sqrt_row_sums,
         sqrt_col_sums=sqrt_col_sums,

@@ -132,8 +132,38 @@ class GroupLasso(Penalty):
         G.check_groupable(w, self.groups)
         bias = self._bias(bias)
         with torch.no_grad():
+            strength = self.lam * self._weight(w, bias)
+            if self._fused_diagonal_(w, step, bias, bias_step, strength):
+                return
             steps = _group_steps(step, w, self.groups, bias_step if bias is not None else None)
-            _block_prox_(w, bias, steps * (self.lam * self._weight(w, bias)), self.groups)
+            _block_prox_(w, bias, steps * strength, self.groups)
+
+    def _fused_diagonal_(
+        self,
+        w: Tensor,
+        step: AnyStep,
+        bias: Tensor | None,
+        bias_step: AnyStep | None,
+        strength: float,
+    ) -> bool:
+        """Unit groups under Adam's metric: harmonic-mean steps and shrinkage in one sweep."""
+        if self.groups != "units" or not isinstance(step, DiagonalStep) or step.scale == 0.0:
+            return False
+        if bias is None:
+            return _kernels.group_shrink_rows_diag_(w, step.sq, step.scale, step.shift, strength)
+        if not isinstance(bias_step, DiagonalStep) or bias_step.scale == 0.0:
+            return False
+        return _kernels.group_shrink_rows_diag_(
+            w,
+            step.sq,
+            step.scale,
+            step.shift,
+            strength,
+            bias,
+            bias_step.sq,
+            bias_step.scale,
+            bias_step.shift,
+        )
 
     def alpha_max(self, grad: Tensor, bias_grad: Tensor | None = None) -> float:
         bias_grad = self._bias(bias_grad)
