@@ -29,6 +29,7 @@ from torch import Tensor
 _state: dict[str, Any] = {"kernels": None, "tried": False}
 _LOCK = threading.Lock()
 _PLAIN = (torch.Tensor, torch.nn.Parameter)
+_THREADS = threading.local()
 
 
 def enabled() -> bool:
@@ -189,9 +190,12 @@ def _launch(fn: Any, *args: Any) -> None:
     """
     import numba
 
-    most = int(numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
     with _LOCK:
-        numba.set_num_threads(max(1, min(torch.get_num_threads(), most)))
+        wanted = torch.get_num_threads()
+        if getattr(_THREADS, "count", None) != wanted:  # numba's count is per calling thread
+            most = int(numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
+            numba.set_num_threads(max(1, min(wanted, most)))
+            _THREADS.count = wanted
         fn(*args)
 
 

@@ -25,9 +25,8 @@ def _rescale_(w: Tensor, axis: Axis, low: float, high: float, rate: float) -> No
     row (the row is still in cache when it is scaled); anything else in two passes.
     """
     with torch.no_grad():
-        if reduce_dims(w, axis) == tuple(range(min(1, w.dim() - 1), w.dim())) and (
-            _kernels.rescale_rows_(w, low, high, rate, EPSILON)
-        ):
+        # "units" reduces over every dim but the first (a vector: its whole norm): rows.
+        if axis == "units" and _kernels.rescale_rows_(w, low, high, rate, EPSILON):
             return
         norms = _norms(w, axis)
         desired = norms.clamp(low, high)
