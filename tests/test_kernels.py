@@ -250,3 +250,25 @@ def test_step_for_describes_adams_step_without_materializing_it():
     torch.testing.assert_close(
         effective_step(opt, opt.param_groups[0], p), 0.1 / (v_hat.sqrt() + 1e-3)
     )
+
+
+# -- loss-mode reductions -----------------------------------------------------------------
+@pytest.mark.parametrize("shape", [(5,), (4, 3), (2, 3, 2, 2)])
+def test_loss_terms_have_the_gradients_of_abs_and_square(shape):
+    from netreg.penalties._terms import abs_sum, square_sum
+
+    w = torch.randn(shape, dtype=torch.float64)
+    w.view(-1)[0] = 0.0  # the gradient of |w| at 0 is 0, as for abs()
+    for fn, ref in ((abs_sum, lambda x: x.abs().sum()), (square_sum, lambda x: (x * x).sum())):
+        a, b = w.clone().requires_grad_(), w.clone().requires_grad_()
+        (3.0 * fn(a)).backward()
+        (3.0 * ref(b)).backward()
+        assert torch.equal(fn(w), ref(w)) or torch.allclose(fn(w), ref(w), rtol=1e-15)
+        torch.testing.assert_close(a.grad, b.grad, rtol=1e-15, atol=0)
+        assert torch.autograd.gradcheck(fn, (w.clone().add_(0.1).requires_grad_(),))
+        # a second derivative (create_graph) works: the Hessian-vector product of Σw² is 2v
+        x = w.clone().requires_grad_()
+        (g,) = torch.autograd.grad(fn(x), x, create_graph=True)
+        (hv,) = torch.autograd.grad((g * torch.ones_like(x)).sum(), x, allow_unused=True)
+        expected = torch.zeros_like(x) if fn is abs_sum else 2 * torch.ones_like(x)
+        torch.testing.assert_close(hv if hv is not None else torch.zeros_like(x), expected)

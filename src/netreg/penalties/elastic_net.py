@@ -9,9 +9,10 @@ from torch import Tensor
 
 from netreg import _kernels
 from netreg._validation import check_fraction, check_strength
+from netreg.penalties._terms import abs_sum, square_sum
 from netreg.penalties.base import AnyStep, Penalty, Step, soft_threshold, soft_threshold_
 from netreg.penalties.diagonal import DiagonalStep
-from netreg.penalties.l1 import l1_term, max_ratio
+from netreg.penalties.l1 import max_ratio
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,8 +79,7 @@ class ElasticNet(Penalty):
         return self.l1 * torch.linalg.vector_norm(flat, ord=1) + self.l2 * torch.dot(flat, flat)
 
     def loss_terms(self, w: Tensor, bias: Tensor | None = None) -> list[tuple[Tensor, float]]:
-        flat = w.reshape(-1)
-        return [(l1_term(flat), self.l1), (torch.dot(flat, flat), self.l2)]
+        return [(abs_sum(w), self.l1), (square_sum(w), self.l2)]
 
     def prox(self, v: Tensor, step: Step) -> Tensor:
         return soft_threshold(v, step * self.l1) / (1.0 + 2.0 * step * self.l2)

@@ -9,14 +9,8 @@ import torch
 from torch import Tensor
 
 from netreg._validation import check_strength
+from netreg.penalties._terms import abs_sum
 from netreg.penalties.base import AnyStep, Penalty, Step, soft_threshold, soft_threshold_
-
-
-def l1_term(w: Tensor) -> Tensor:
-    """``Σ|w|`` as ``w·sign(w)`` with the sign held constant: one autograd node whose
-    gradient is ``sign(w)`` (0 at 0, like ``abs``), the cheapest form on CPU."""
-    flat = w.reshape(-1)
-    return torch.dot(flat, flat.detach().sign())
 
 
 def max_ratio(numerator: Tensor, denominator: float) -> float:
@@ -55,7 +49,7 @@ class L1(Penalty):
         return self.l1 * torch.linalg.vector_norm(w, ord=1)
 
     def loss_terms(self, w: Tensor, bias: Tensor | None = None) -> list[tuple[Tensor, float]]:
-        return [(l1_term(w), self.l1)]
+        return [(abs_sum(w), self.l1)]
 
     def prox(self, v: Tensor, step: Step) -> Tensor:
         return soft_threshold(v, step * self.l1)

@@ -10,6 +10,7 @@ from torch import Tensor
 
 from netreg import _kernels
 from netreg._validation import check_strength
+from netreg.penalties._terms import square_sum
 from netreg.penalties.base import AnyStep, Penalty, Step
 from netreg.penalties.diagonal import DiagonalStep
 
@@ -41,8 +42,7 @@ class L2(Penalty):
         return self.l2 * torch.dot(flat, flat)
 
     def loss_terms(self, w: Tensor, bias: Tensor | None = None) -> list[tuple[Tensor, float]]:
-        flat = w.reshape(-1)
-        return [(torch.dot(flat, flat), self.l2)]
+        return [(square_sum(w), self.l2)]
 
     def prox(self, v: Tensor, step: Step) -> Tensor:
         return v / (1.0 + 2.0 * step * self.l2)
