@@ -2,7 +2,8 @@
 
 Two engines: coordinate descent for linear models (:func:`linear_path`,
 :func:`cross_validate_linear`) and warm-started proximal fits for networks
-(:func:`regularization_path`, :func:`cross_validate`, :func:`network_lambda_max`).
+(:func:`regularization_path`, :func:`cross_validate`, :func:`network_lambda_max`), and
+the relaxed refit of a path point (:func:`relax`).
 """
 
 from netreg.path._records import selection_violations
@@ -14,11 +15,13 @@ from netreg.path.linear import linear_lambda_max, linear_path
 from netreg.path.network import rebuild, regularization_path
 from netreg.path.network_cv import cross_validate, network_fold_errors
 from netreg.path.one_se import choose_lambdas, cv_summary
+from netreg.path.relax import RelaxedFit, relax
 from netreg.path.results import CVResult, PathResult
 
 __all__ = [
     "CVResult",
     "PathResult",
+    "RelaxedFit",
     "choose_lambdas",
     "cross_validate",
     "cross_validate_linear",
@@ -31,6 +34,7 @@ __all__ = [
     "network_lambda_max",
     "rebuild",
     "regularization_path",
+    "relax",
     "run_folds",
     "selection_violations",
     "summarize",

@@ -156,3 +156,32 @@ def metric_value(out: Tensor, target: Tensor, metric: str) -> float:
         labels = (out.reshape(-1) > 0).to(target.dtype)
     accuracy = float((labels == target.reshape(-1)).to(torch.float64).mean())
     return accuracy if metric == "accuracy" else 1.0 - accuracy
+
+
+def backtracking_fit(
+    model: nn.Module,
+    data: Data,
+    config: FitConfig,
+    fit_once: Callable[[FitConfig], int],
+    penalty: Callable[[], float] = lambda: 0.0,
+    attempts: int = 4,
+) -> int:
+    """Run ``fit_once(config)``; while it ends above the starting objective, halve the lr.
+
+    The objective is the training data loss + ``penalty()``. A (proximal) gradient step no
+    longer than ``1/L`` cannot raise it, so a fit that does took steps too long for the
+    curvature it met; it is redone from the starting weights at half the learning rate,
+    at most ``attempts`` times (the last attempt is kept whatever it gives). Returns the
+    epochs run over all attempts.
+    """
+    start = snapshot(model)
+    before = score(model, data.X, data.y, config.loss)[0] + penalty()
+    epochs = 0
+    for attempt in range(attempts + 1):
+        epochs += fit_once(config)
+        after = score(model, data.X, data.y, config.loss)[0] + penalty()
+        if attempt == attempts or after <= before:
+            break
+        model.load_state_dict(start)
+        config = config.replace(lr=config.lr / 2)
+    return epochs
