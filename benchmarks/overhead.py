@@ -5,6 +5,12 @@ a naive Python-loop penalty in the loss, netreg's loss mode, netreg's prox mode 
 ElasticNet, GroupLasso, MaxNorm), torch's weight_decay, and the floor (an in-place
 ``p.mul_(1)`` over all parameters after each step).
 
+Two measures per variant: the whole training step relative to an unregularized step
+(what a user feels, but a few points of noise on a shared machine), and the work added
+after ``opt.step()`` timed alone over many repeats (the prox and projection hooks),
+as a multiple of the floor's pass and as a share of the unregularized step. Set
+``NETREG_KERNELS=off`` to measure the eager PyTorch path instead of the fused kernels.
+
     python benchmarks/overhead.py            # both models, ~3 minutes on 2 cores
     python benchmarks/overhead.py --quick    # small model only
 """
@@ -35,7 +41,8 @@ def mlp(sizes: tuple[int, ...]) -> nn.Sequential:
 
 def make_variant(
     name: str, sizes: tuple[int, ...], opt_name: str
-) -> Callable[[torch.Tensor, torch.Tensor], None]:
+) -> tuple[Callable[[torch.Tensor, torch.Tensor], None], Callable[[], None]]:
+    """A training step for ``name``, and the work it adds after ``opt.step()`` alone."""
     torch.manual_seed(0)
     model = mlp(sizes)
     wd = 2 * LAM if name == "torch weight_decay" else 0.0
@@ -59,6 +66,17 @@ def make_variant(
         reg.attach(opt, step="lr" if "step=lr" in name else "auto")
     loss_fn = nn.CrossEntropyLoss()
 
+    def floor() -> None:
+        with torch.no_grad():
+            for p in all_params:
+                p.mul_(1)
+
+    def after_step() -> None:
+        if reg is not None and name != "netreg loss (L1)":
+            reg._after_step(opt, "lr" if "step=lr" in name else "auto")
+        elif name == "floor (p.mul_(1))":
+            floor()
+
     def step(x: torch.Tensor, y: torch.Tensor) -> None:
         opt.zero_grad(set_to_none=True)
         loss = loss_fn(model(x), y)
@@ -69,11 +87,9 @@ def make_variant(
         loss.backward()
         opt.step()
         if name == "floor (p.mul_(1))":
-            with torch.no_grad():
-                for p in all_params:
-                    p.mul_(1)
+            floor()
 
-    return step
+    return step, after_step
 
 
 VARIANTS = [
@@ -90,25 +106,39 @@ VARIANTS = [
 ]
 
 
+POST_STEP = [v for v in VARIANTS if "prox" in v or "MaxNorm" in v or "floor" in v]
+
+
 def measure(
     sizes: tuple[int, ...], batch: int, opt_name: str, rounds: int, steps: int
-) -> dict[str, float]:
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Medians of whole steps, and of the post-step work alone (the hooks, many repeats)."""
     g = torch.Generator().manual_seed(0)
     x = torch.randn(batch, sizes[0], generator=g)
     y = torch.randint(0, sizes[-1], (batch,), generator=g)
-    steppers = {v: make_variant(v, sizes, opt_name) for v in VARIANTS}
-    for s in steppers.values():  # warm-up: optimizer state, allocator
+    variants = {v: make_variant(v, sizes, opt_name) for v in VARIANTS}
+    for s, _ in variants.values():  # warm-up: optimizer state, allocator, kernel compilation
         for _ in range(2):
             s(x, y)
     times: dict[str, list[float]] = {v: [] for v in VARIANTS}
+    hooks: dict[str, list[float]] = {v: [] for v in POST_STEP}
     for r in range(rounds):
         order = VARIANTS if r % 2 == 0 else VARIANTS[::-1]  # interleave to cancel drift
         for v in order:
+            step, after = variants[v]
             t0 = time.perf_counter()
             for _ in range(steps):
-                steppers[v](x, y)
+                step(x, y)
             times[v].append((time.perf_counter() - t0) / steps)
-    return {v: statistics.median(t) for v, t in times.items()}
+            if v in hooks:
+                t0 = time.perf_counter()
+                for _ in range(5 * steps):
+                    after()
+                hooks[v].append((time.perf_counter() - t0) / (5 * steps))
+    return (
+        {v: statistics.median(t) for v, t in times.items()},
+        {v: statistics.median(t) for v, t in hooks.items()},
+    )
 
 
 def main() -> None:
@@ -119,19 +149,26 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
     torch.set_num_threads(2)
-    configs = [("784→1024→1024→10, batch 32", (784, 1024, 1024, 10), 32, 10)]
+    configs = [("784→1024→1024→10, batch 32", (784, 1024, 1024, 10), 32, 30)]
     if not args.quick:
-        configs.append(("1024→4096→4096→10, batch 64", (1024, 4096, 4096, 10), 64, 3))
+        configs.append(("1024→4096→4096→10, batch 64", (1024, 4096, 4096, 10), 64, 5))
     for label, sizes, batch, steps in configs:
         for opt_name in ("sgd", "adamw"):
-            med = measure(sizes, batch, opt_name, 3 if args.quick else args.rounds, steps)
-            base = med["unregularized"]
+            med, hook = measure(sizes, batch, opt_name, 3 if args.quick else args.rounds, steps)
+            base, floor = med["unregularized"], hook["floor (p.mul_(1))"]
             print(
                 f"\n{label}, {'SGD (momentum)' if opt_name == 'sgd' else 'AdamW (fused)'}: "
-                f"unregularized step {base * 1e3:.2f} ms"
+                f"unregularized step {base * 1e3:.2f} ms, floor's pass {floor * 1e3:.3f} ms"
             )
+            print(f"  {'variant':<28} {'whole step':>10}   {'post-step work alone':>30}")
             for v in VARIANTS[1:]:
-                print(f"  {v:<28} {100 * (med[v] / base - 1):+6.1f} %")
+                alone = ""
+                if v in hook:
+                    alone = (
+                        f"{hook[v] * 1e3:8.3f} ms = {hook[v] / floor:4.2f}× floor "
+                        f"= {100 * hook[v] / base:+5.1f} %"
+                    )
+                print(f"  {v:<28} {100 * (med[v] / base - 1):+9.1f} %   {alone}")
 
 
 if __name__ == "__main__":
