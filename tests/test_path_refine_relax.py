@@ -173,3 +173,63 @@ def test_relax_refuses_bad_arguments_with_the_value(nonlinear):
         relax(model, path, 3, X, y, config=FAST)
     with pytest.raises(ValueError, match="states=None"):
         relax(model, PathResult(lambdas=np.array([1.0])), 0, X, y)
+
+
+# -- the relaxed blend (glmnet's gamma) ----------------------------------------------------
+@pytest.fixture(scope="module")
+def split_path(nonlinear):
+    X, y = nonlinear
+    model = mlp(6, (16,), seed=0)
+    X_val, y_val = X[:60], y[:60]
+    path = regularization_path(
+        model, X[60:], y[60:], group_inputs(), n_lambdas=10, config=FAST, X_val=X_val, y_val=y_val
+    )
+    i = next(i for i, s in enumerate(path.selected_inputs) if len(s) == 2)
+    return model, path, i, (X[60:], y[60:], X_val, y_val)
+
+
+def test_gamma_one_is_the_path_point_and_zero_the_plain_refit(split_path):
+    model, path, i, (X, y, X_val, y_val) = split_path
+    kept = relax(model, path, i, X, y, config=FAST, X_val=X_val, y_val=y_val, gamma=1)
+    point = nr.path.rebuild(model, path, i)
+    for name, value in point.state_dict().items():
+        assert torch.equal(kept.model.state_dict()[name], value)
+    assert kept.gamma == 1.0 and kept.val_loss == pytest.approx(path.val_loss[i])
+    refit = relax(model, path, i, X, y, config=FAST, X_val=X_val, y_val=y_val, gamma=0)
+    assert refit.gamma == 0.0 and refit.gamma_val_losses == {0.0: refit.val_loss}
+
+
+def test_gamma_is_chosen_on_validation_and_the_blend_is_linear_in_the_weights(split_path):
+    model, path, i, (X, y, X_val, y_val) = split_path
+    chosen = relax(model, path, i, X, y, config=FAST, X_val=X_val, y_val=y_val)
+    assert sorted(chosen.gamma_val_losses) == [0.0, 0.25, 0.5, 0.75, 1.0]
+    assert chosen.gamma_val_losses[chosen.gamma] == min(chosen.gamma_val_losses.values())
+    assert chosen.val_loss == pytest.approx(chosen.gamma_val_losses[chosen.gamma])
+    # the kept weights are exactly γ·θ_λ + (1 − γ)·θ_refit
+    refit = relax(model, path, i, X, y, config=FAST, X_val=X_val, y_val=y_val, gamma=0)
+    point = nr.path.rebuild(model, path, i).state_dict()
+    g = chosen.gamma
+    for name, value in chosen.model.state_dict().items():
+        expected = g * point[name] + (1 - g) * refit.model.state_dict()[name]
+        torch.testing.assert_close(value, expected, rtol=0, atol=1e-6)
+    dropped = [j for j in range(6) if j not in chosen.selected_inputs]
+    assert bool((chosen.model[0].weight.detach()[:, dropped] == 0).all())
+
+
+def test_gamma_without_validation_rows_defaults_to_the_plain_refit(nonlinear):
+    X, y = nonlinear
+    model = mlp(6, (8,), seed=0)
+    path = regularization_path(model, X, y, group_inputs(), lambdas=[0.05], config=FAST)
+    relaxed = relax(model, path, 0, X, y, config=FAST, val_fraction=0)
+    assert relaxed.gamma == 0.0 and relaxed.gamma_val_losses == {}
+    with pytest.raises(ValueError, match=r"validation rows.*Received: gamma=\[0, 1\]"):
+        relax(model, path, 0, X, y, config=FAST, val_fraction=0, gamma=[0, 1])
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan"), [0.5, 2.0], [], True])
+def test_a_bad_gamma_is_refused_with_the_value(nonlinear, bad):
+    X, y = nonlinear
+    model = mlp(6, (4,), seed=0)
+    path = regularization_path(model, X, y, group_inputs(), lambdas=[0.1], config=FAST)
+    with pytest.raises((TypeError, ValueError), match="gamma"):
+        relax(model, path, 0, X, y, config=FAST, gamma=bad)
