@@ -34,8 +34,13 @@ def _cuda_devices(device: torch.device) -> list[int]:
 @contextlib.contextmanager
 def forked_global_rng(device: torch.device, seed: int) -> Iterator[None]:
     """Seed the global generator(s) for the block; the caller's states come back after."""
-    with torch.random.fork_rng(devices=_cuda_devices(device)):
-        torch.manual_seed(seed)
+    devices = _cuda_devices(device)
+    with torch.random.fork_rng(devices=devices):
+        # Only the generators this fit draws from: torch.manual_seed would also queue
+        # lazy seeding of every accelerator backend, ~1 ms a call (a path makes hundreds).
+        torch.default_generator.manual_seed(seed)
+        for index in devices:
+            torch.cuda.default_generators[index].manual_seed(seed)
         yield
 
 
