@@ -73,7 +73,7 @@ def linear_path(
     >>> from sklearn.datasets import load_diabetes
     >>> X, y = load_diabetes(return_X_y=True)
     >>> result = linear_path(X, y, n_lambdas=5)
-    >>> result.nonzero[0], result.coefs.shape
+    >>> int(result.nonzero[0]), result.coefs.shape
     (0, (5, 10))
     """
     l1_ratio = check_fraction("l1_ratio", l1_ratio)
