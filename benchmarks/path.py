@@ -28,12 +28,18 @@ Rows:
   fills skipped support sizes. The same FitConfig serves both problems.
 - ``netreg relaxed``: that point refitted by :func:`netreg.path.relax` (no penalty, the
   dropped inputs held at zero, from the point's weights, early-stopped on the same
-  validation rows, same FitConfig). Its time column adds the three refits to the path.
+  validation rows, same FitConfig), blended with the point as glmnet's relaxed fit
+  ``γ·θ_λ + (1 − γ)·θ_refit`` with γ ∈ {0, ¼, ½, ¾, 1} chosen on the same validation
+  rows (γ = 1 keeps the path point). Its time column adds the refits to the path.
 - ``lassonet``: its path models, its defaults with ``hidden_dims=(32,)`` (no refit).
 - ``lassonet sets relaxed``: LassoNet's selected inputs for k refitted by the same
   :func:`~netreg.path.relax` in netreg's network, starting from netreg's densest path
-  point (the smallest λ) restricted to those inputs: the two SELECTIONS compared like for
-  like. Its time column adds the refits to LassoNet's path.
+  point (the smallest λ) restricted to those inputs, with ``gamma=0`` (the plain refit:
+  that starting point is no path point worth blending with): the two SELECTIONS compared
+  like for like. Its time column adds the refits to LassoNet's path.
+
+Times: the mean over splits in the table; the speed ratio is given for the means and for
+the medians (the first split of a run also pays one-time costs: imports, allocator).
 - ``linear lasso``: coordinate descent, 100 λ, same validation rows.
 
 One torch thread for every method.
@@ -228,12 +234,13 @@ def at_k(points: list, k: int, true: np.ndarray) -> dict[str, Any]:
 
 
 def relaxed_points(
-    model: torch.nn.Module, path: Any, starts: list, data: tuple, X_te, y_te
+    model: torch.nn.Module, path: Any, starts: list, data: tuple, X_te, y_te, gamma=None
 ) -> tuple[float, list]:
     """Supports refitted without the penalty (:func:`netreg.path.relax`), timed.
 
-    ``starts``: ``(path index to start from, selected inputs)`` per support; returns the
-    points ``(k, relaxed val loss, test MSE, selected)``.
+    ``starts``: ``(path index to start from, selected inputs)`` per support; ``gamma`` as
+    in :func:`~netreg.path.relax` (None: chosen on validation); returns the points
+    ``(k, relaxed val loss, test MSE, selected)``.
     """
     X_fit, X_val, y_fit, y_val = data
     started, relaxed = time.perf_counter(), []
@@ -248,6 +255,7 @@ def relaxed_points(
             config=CONFIG,
             X_val=X_val,
             y_val=y_val,
+            gamma=gamma,
         )
         mse = test_mse(fitted.model, X_te, y_te)
         relaxed.append((len(selected), fitted.val_loss, mse, list(selected)))
@@ -293,7 +301,7 @@ def selection(name: str, seed: int) -> dict[str, Any]:
     # LassoNet's supports, refitted by the same relaxed procedure in netreg's network,
     # starting from netreg's densest path point: the two selections compared like for like
     theirs = [(-1, selected) for *_, selected in used_points(out["lassonet"]["points"])]
-    relax_seconds, relaxed = relaxed_points(model, path, theirs, data, X_te, y_te)
+    relax_seconds, relaxed = relaxed_points(model, path, theirs, data, X_te, y_te, gamma=0)
     out["lassonet sets relaxed"] = {
         "seconds": out["lassonet"]["seconds"] + relax_seconds,
         "relax_seconds": relax_seconds,
@@ -335,7 +343,7 @@ def mean_of(runs: list[dict], method: str, key: str, field: str | None = None) -
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=5, help="train/test splits per problem")
+    parser.add_argument("--seeds", type=int, default=10, help="train/test splits per problem")
     parser.add_argument("--json", type=Path, default=None, help="write every number here")
     parser.add_argument("--parts", default="123", help="which parts to run, e.g. 3")
     args = parser.parse_args()
@@ -413,13 +421,35 @@ def selection_table(results: dict[str, Any], seeds: range) -> None:
     print()
     for name, runs in results["selection"].items():
         wall = mean_of(runs, "lassonet", "seconds") / mean_of(runs, "netreg", "seconds")
+        medians = float(
+            np.median([r["lassonet"]["seconds"] for r in runs])
+            / np.median([r["netreg"]["seconds"] for r in runs])
+        )
         cpu = mean_of(runs, "lassonet", "cpu_seconds") / mean_of(runs, "netreg", "cpu_seconds")
         nonmono = [r["netreg"]["nonmonotone"] for r in runs]
         print(
-            f"{name}: netreg's path is {wall:.1f}× faster than LassoNet's (wall), {cpu:.1f}× (CPU); "
+            f"{name}: netreg's path is {wall:.1f}× faster than LassoNet's (wall; {medians:.1f}× "
+            f"for the medians), {cpu:.1f}× (CPU); "
             f"λ steps where netreg's selected inputs grew with λ: {nonmono} "
             f"of {[r['netreg']['n_lambdas'] - 1 for r in runs]}"
         )
+        for method in ("netreg", "netreg relaxed"):
+            cells = [paired_difference(runs, method, "lassonet", k) for k in KS]
+            print(f"  {method} − lassonet, test MSE (mean ± SE over splits): " + "; ".join(cells))
+
+
+def paired_difference(runs: list[dict], method: str, other: str, k: int) -> str:
+    """``k=…: mean ± standard error`` of the per-split test-MSE difference, both at k."""
+    diffs = [
+        r[method][f"k{k}"]["test_mse"] - r[other][f"k{k}"]["test_mse"]
+        for r in runs
+        if np.isfinite(r[method][f"k{k}"]["test_mse"])
+        and np.isfinite(r[other][f"k{k}"]["test_mse"])
+    ]
+    if len(diffs) < 2:
+        return f"k={k}: n/a"
+    se = float(np.std(diffs, ddof=1) / np.sqrt(len(diffs)))
+    return f"k={k}: {np.mean(diffs):+.3f} ± {se:.3f}"
 
 
 if __name__ == "__main__":
