@@ -8,7 +8,10 @@ ElasticNet, GroupLasso, MaxNorm), torch's weight_decay, and the floor (an in-pla
 Two measures per variant: the whole training step relative to an unregularized step
 (what a user feels, but a few points of noise on a shared machine), and the work added
 after ``opt.step()`` timed alone over many repeats (the prox and projection hooks),
-as a multiple of the floor's pass and as a share of the unregularized step. Set
+as a multiple of the floor's pass and as a share of the unregularized step. For
+``ProxAdamW`` (AdamW with the prox inside its own update, AdamW runs only) there is no
+post-step work: its added work is its ``opt.step()`` minus torch's fused AdamW
+``opt.step()``, both timed alone on the same gradients (negative: faster). Set
 ``NETREG_KERNELS=off`` to measure the eager PyTorch path instead of the fused kernels.
 
     python benchmarks/overhead.py            # both models, ~3 minutes on 2 cores
@@ -49,14 +52,17 @@ def make_variant(
     if opt_name == "sgd":
         opt = torch.optim.SGD(nr.param_groups(model, weight_decay=wd), lr=1e-3, momentum=0.9)
     else:
-        opt = torch.optim.AdamW(nr.param_groups(model, weight_decay=wd), lr=1e-4, fused=True)
+        cls = nr.optim.ProxAdamW if "ProxAdamW" in name else torch.optim.AdamW
+        opt = cls(nr.param_groups(model, weight_decay=wd), lr=1e-4, fused=True)
     params = [p for n, p in model.named_parameters() if n.endswith("weight")]
     all_params = list(model.parameters())
     penalties = {
         "netreg loss (L1)": (nr.L1(LAM), "loss"),
         "netreg prox L1": nr.L1(LAM),
         "netreg prox L1 (step=lr)": nr.L1(LAM),
+        "netreg prox L1 (ProxAdamW)": nr.L1(LAM),
         "netreg prox ElasticNet": nr.ElasticNet(LAM, LAM),
+        "netreg prox ElasticNet (ProxAdamW)": nr.ElasticNet(LAM, LAM),
         "netreg prox GroupLasso": nr.GroupLasso(LAM),
         "netreg MaxNorm": nr.MaxNorm(10.0),
     }
@@ -89,7 +95,10 @@ def make_variant(
         if name == "floor (p.mul_(1))":
             floor()
 
-    return step, after_step
+    def opt_step() -> None:
+        opt.step()
+
+    return step, after_step, opt_step
 
 
 VARIANTS = [
@@ -98,7 +107,9 @@ VARIANTS = [
     "netreg loss (L1)",
     "netreg prox L1",
     "netreg prox L1 (step=lr)",
+    "netreg prox L1 (ProxAdamW)",
     "netreg prox ElasticNet",
+    "netreg prox ElasticNet (ProxAdamW)",
     "netreg prox GroupLasso",
     "netreg MaxNorm",
     "torch weight_decay",
@@ -106,7 +117,15 @@ VARIANTS = [
 ]
 
 
-POST_STEP = [v for v in VARIANTS if "prox" in v or "MaxNorm" in v or "floor" in v]
+FUSED = [v for v in VARIANTS if "ProxAdamW" in v]  # the prox runs inside opt.step()
+POST_STEP = [
+    v for v in VARIANTS if ("prox" in v or "MaxNorm" in v or "floor" in v) and v not in FUSED
+]
+OPT_STEP = ["unregularized", *FUSED]
+
+
+def variants_for(opt_name: str) -> list[str]:
+    return [v for v in VARIANTS if opt_name == "adamw" or v not in FUSED]
 
 
 def measure(
@@ -116,16 +135,18 @@ def measure(
     g = torch.Generator().manual_seed(0)
     x = torch.randn(batch, sizes[0], generator=g)
     y = torch.randint(0, sizes[-1], (batch,), generator=g)
-    variants = {v: make_variant(v, sizes, opt_name) for v in VARIANTS}
-    for s, _ in variants.values():  # warm-up: optimizer state, allocator, kernel compilation
+    names = variants_for(opt_name)
+    variants = {v: make_variant(v, sizes, opt_name) for v in names}
+    for s, *_ in variants.values():  # warm-up: optimizer state, allocator, kernel compilation
         for _ in range(2):
             s(x, y)
-    times: dict[str, list[float]] = {v: [] for v in VARIANTS}
+    times: dict[str, list[float]] = {v: [] for v in names}
     hooks: dict[str, list[float]] = {v: [] for v in POST_STEP}
+    opt_steps: dict[str, list[float]] = {v: [] for v in OPT_STEP if v in names}
     for r in range(rounds):
-        order = VARIANTS if r % 2 == 0 else VARIANTS[::-1]  # interleave to cancel drift
+        order = names if r % 2 == 0 else names[::-1]  # interleave to cancel drift
         for v in order:
-            step, after = variants[v]
+            step, after, opt_step = variants[v]
             t0 = time.perf_counter()
             for _ in range(steps):
                 step(x, y)
@@ -135,10 +156,16 @@ def measure(
                 for _ in range(5 * steps):
                     after()
                 hooks[v].append((time.perf_counter() - t0) / (5 * steps))
-    return (
-        {v: statistics.median(t) for v, t in times.items()},
-        {v: statistics.median(t) for v, t in hooks.items()},
-    )
+            if v in opt_steps:  # the optimizer's own pass, again on the same gradients
+                t0 = time.perf_counter()
+                for _ in range(5 * steps):
+                    opt_step()
+                opt_steps[v].append((time.perf_counter() - t0) / (5 * steps))
+    hook = {v: statistics.median(t) for v, t in hooks.items()}
+    if opt_steps:  # fused: the work added is its optimizer pass minus AdamW's own
+        base = statistics.median(opt_steps["unregularized"])
+        hook.update({v: statistics.median(opt_steps[v]) - base for v in opt_steps if v in FUSED})
+    return {v: statistics.median(t) for v, t in times.items()}, hook
 
 
 def main() -> None:
@@ -161,7 +188,7 @@ def main() -> None:
                 f"unregularized step {base * 1e3:.2f} ms, floor's pass {floor * 1e3:.3f} ms"
             )
             print(f"  {'variant':<28} {'whole step':>10}   {'post-step work alone':>30}")
-            for v in VARIANTS[1:]:
+            for v in variants_for(opt_name)[1:]:
                 alone = ""
                 if v in hook:
                     alone = (

@@ -16,6 +16,7 @@ from netreg import constraints as C
 from netreg import penalties as P
 from netreg._rows import Row
 from netreg._validation import check_choice, check_strength
+from netreg.optim.prox_adamw import ProxAdamW
 from netreg.optim.steps import STEP_RULES, step_for
 from netreg.penalties.diagonal import DiagonalStep
 
@@ -190,7 +191,20 @@ class Regularizer:
         def hook(opt: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
             self._after_step(opt, step)
 
-        return _Attachment(self, optimizer.register_step_post_hook(hook))
+        # ProxAdamW takes the elementwise rows into its own update; the hook does the rest
+        unfuse = optimizer.fuse(self, step) if isinstance(optimizer, ProxAdamW) else None
+        return _Attachment(self, optimizer.register_step_post_hook(hook), unfuse)
+
+    def _shrink_rows(self) -> list[tuple[Tensor, float, float]]:
+        """``(param, a, b)`` of each prox row whose prox is ``soft(w, s·a)/(1 + s·b)``."""
+        out = []
+        for row in self._prox_rows:
+            penalty = row.prox_penalty
+            coefficients = penalty.shrink_coefficients() if penalty is not None else None
+            if coefficients is not None:
+                a, b = coefficients
+                out.append((row.param, a * self._scale, b * self._scale))
+        return out
 
     @contextlib.contextmanager
     def attached(self, optimizer: torch.optim.Optimizer, *, step: str = "auto") -> Iterator[None]:
@@ -216,10 +230,11 @@ class Regularizer:
 
     def _after_step(self, optimizer: torch.optim.Optimizer, rule: str) -> None:
         groups = self._groups_of(optimizer)
+        fused = getattr(optimizer, "fused_last", None) or {}  # rows ProxAdamW already did
         with torch.no_grad():
             for row in self._prox_rows:
                 group = groups.get(id(row.param))
-                if group is None:
+                if group is None or fused.get(id(row.param)) is self:
                     continue
                 step = step_for(optimizer, group, row.param, rule)
                 if step is None:
@@ -363,8 +378,8 @@ def _n_groups(row: Row, groups: str) -> int:
 class _Attachment:
     """What ``attach`` returns: ``remove()`` unhooks it and forgets it."""
 
-    def __init__(self, regularizer: Regularizer, handle: Any):
-        self._regularizer, self._handle = regularizer, handle
+    def __init__(self, regularizer: Regularizer, handle: Any, unfuse: Any = None):
+        self._regularizer, self._handle, self._unfuse = regularizer, handle, unfuse
         regularizer._handles.append(self)
 
     @property
@@ -374,5 +389,7 @@ class _Attachment:
 
     def remove(self) -> None:
         self._handle.remove()
+        if self._unfuse is not None:
+            self._unfuse()
         if self in self._regularizer._handles:
             self._regularizer._handles.remove(self)

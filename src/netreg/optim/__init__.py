@@ -1,6 +1,7 @@
-"""Optimizer side: effective prox steps and the decay / no-decay parameter split."""
+"""Optimizer side: effective prox steps, AdamW with the prox fused in, the decay split."""
 
 from netreg.optim.param_groups import param_groups
+from netreg.optim.prox_adamw import ProxAdamW
 from netreg.optim.steps import STEP_RULES, effective_step
 
-__all__ = ["STEP_RULES", "effective_step", "param_groups"]
+__all__ = ["STEP_RULES", "ProxAdamW", "effective_step", "param_groups"]

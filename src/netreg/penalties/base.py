@@ -72,6 +72,15 @@ class Penalty:
         with torch.no_grad():
             w.copy_(self.prox(w, step))
 
+    def shrink_coefficients(self) -> tuple[float, float] | None:
+        """``(a, b)`` when the prox is ``soft(v, s·a)/(1 + s·b)`` coordinate by coordinate.
+
+        L1, L2 and Elastic Net have this form; group penalties return None. An optimizer
+        that applies the prox inside its own update (:class:`netreg.optim.ProxAdamW`)
+        needs nothing else.
+        """
+        return None
+
     def alpha_max(self, grad: Tensor, bias_grad: Tensor | None = None) -> float:
         """The smallest multiplier ``s`` such that zero is optimal for ``loss + s·penalty``.
 

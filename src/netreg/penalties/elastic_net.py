@@ -100,6 +100,9 @@ class ElasticNet(Penalty):
                 soft_threshold_(w, step * self.l1)
                 w.mul_(1.0 / (1.0 + 2.0 * step * self.l2))
 
+    def shrink_coefficients(self) -> tuple[float, float]:
+        return (self.l1, 2.0 * self.l2)
+
     def alpha_max(self, grad: Tensor, bias_grad: Tensor | None = None) -> float:
         # The L2 part has zero gradient at zero, so only the L1 part decides.
         return max_ratio(grad.detach().abs(), self.l1)

@@ -60,5 +60,8 @@ class L1(Penalty):
         with torch.no_grad():
             soft_threshold_(w, step * self.l1)
 
+    def shrink_coefficients(self) -> tuple[float, float]:
+        return (self.l1, 0.0)
+
     def alpha_max(self, grad: Tensor, bias_grad: Tensor | None = None) -> float:
         return max_ratio(grad.detach().abs(), self.l1)

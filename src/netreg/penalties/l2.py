@@ -63,6 +63,9 @@ class L2(Penalty):
             else:
                 w.mul_(1.0 / (1.0 + 2.0 * step * self.l2))
 
+    def shrink_coefficients(self) -> tuple[float, float]:
+        return (0.0, 2.0 * self.l2)
+
     def alpha_max(self, grad: Tensor, bias_grad: Tensor | None = None) -> float:
         # The gradient of l2·Σw² vanishes at zero: only a zero loss gradient makes zero optimal.
         return 0.0 if not bool(grad.detach().any()) else math.inf

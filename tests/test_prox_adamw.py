@@ -1,0 +1,218 @@
+"""ProxAdamW: AdamW with the elementwise prox inside its update, against the ground truth.
+
+The ground truth is torch's AdamW with the regularizer's post-step hook (the loop that
+every other optimizer uses); ProxAdamW must follow the same trajectory, keep AdamW's
+state layout, and fall back to that loop wherever its kernel cannot run.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import torch
+from torch import nn
+
+import netreg as nr
+from netreg import _kernels
+from netreg.optim import ProxAdamW
+
+needs_numba = pytest.mark.skipif(not _kernels.enabled(), reason="numba (the `fast` extra) missing")
+
+PENALTIES = {
+    "L1": (nr.L1(0.05), "prox"),
+    "ElasticNet": (nr.ElasticNet(0.05, 0.1), "prox"),
+    "L2": (nr.L2(0.1), "prox"),
+}
+
+
+def _model(dtype: torch.dtype = torch.float64, seed: int = 0) -> nn.Module:
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 1)).to(dtype)
+
+
+def _data(dtype: torch.dtype = torch.float64) -> tuple[torch.Tensor, torch.Tensor]:
+    g = torch.Generator().manual_seed(1)
+    X = torch.randn(64, 6, generator=g, dtype=torch.float64).to(dtype)
+    return X, X[:, :2].sum(1, keepdim=True) + 0.1 * torch.randn(64, 1, generator=g).to(dtype)
+
+
+def _train(
+    cls: type[torch.optim.Optimizer],
+    plan: nr.Plan | None,
+    *,
+    steps: int = 30,
+    dtype: torch.dtype = torch.float64,
+    rule: str = "auto",
+    scale: float = 1.0,
+    groups: bool = False,
+    **kwargs,
+) -> tuple[nn.Module, torch.optim.Optimizer]:
+    model = _model(dtype)
+    params = (
+        [
+            {"params": model[0].parameters(), "lr": 0.05},
+            {"params": model[2].parameters(), "lr": 0.02, "weight_decay": 0.0},
+        ]
+        if groups
+        else model.parameters()
+    )
+    opt = cls(params, **{"lr": 0.05, "weight_decay": 0.01, **kwargs})
+    if plan is not None:
+        reg = plan.bind(model)
+        reg.scale = scale
+        reg.attach(opt, step=rule)
+    X, y = _data(dtype)
+    for _ in range(steps):
+        opt.zero_grad()
+        nn.functional.mse_loss(model(X), y).backward()
+        opt.step()
+    return model, opt
+
+
+def _assert_same(a: nn.Module, b: nn.Module, atol: float = 1e-12) -> None:
+    for (name, p), q in zip(a.named_parameters(), b.parameters(), strict=True):
+        torch.testing.assert_close(p, q, rtol=0, atol=atol, msg=f"{name} differs")
+        assert torch.equal(p == 0, q == 0), f"{name}: zero patterns differ"
+
+
+@needs_numba
+@pytest.mark.parametrize("rule", ["auto", "lr"])
+@pytest.mark.parametrize("name", list(PENALTIES))
+def test_fused_prox_follows_adamw_with_the_post_step_prox(name, rule):
+    plan = nr.Plan({nr.select.weights(): PENALTIES[name]})
+    reference, reference_opt = _train(torch.optim.AdamW, plan, rule=rule)
+    fused, opt = _train(ProxAdamW, plan, rule=rule)
+    _assert_same(reference, fused)
+    for p, q in zip(reference.parameters(), fused.parameters(), strict=True):
+        mine, theirs = opt.state[q], reference_opt.state[p]
+        assert float(mine["step"]) == float(theirs["step"]) == 30
+        for key in ("exp_avg", "exp_avg_sq"):
+            torch.testing.assert_close(mine[key], theirs[key], rtol=1e-12, atol=1e-15)
+    assert len(opt.fused_last) == 2  # both weights went through the kernel
+    if name != "L2" and rule == "auto":
+        assert int((fused[0].weight == 0).sum()) > 0  # exact zeros, as with the hook
+
+
+@needs_numba
+@pytest.mark.parametrize(
+    "options",
+    [{"groups": True}, {"maximize": True}, {"scale": 2.5}, {"betas": (0.8, 0.99), "eps": 1e-6}],
+    ids=["param-groups", "maximize", "path-scale", "betas-eps"],
+)
+def test_fused_prox_reads_every_adamw_option(options):
+    plan = nr.Plan({nr.select.weights(): nr.L1(0.05)})
+    _assert_same(
+        _train(torch.optim.AdamW, plan, **options)[0], _train(ProxAdamW, plan, **options)[0]
+    )
+
+
+@needs_numba
+def test_float32_stays_within_rounding_of_the_loop():
+    plan = nr.Plan({nr.select.weights(): nr.L1(0.05)})
+    reference, _ = _train(torch.optim.AdamW, plan, dtype=torch.float32, steps=10)
+    fused, _ = _train(ProxAdamW, plan, dtype=torch.float32, steps=10)
+    for p, q in zip(reference.parameters(), fused.parameters(), strict=True):
+        torch.testing.assert_close(p, q, rtol=1e-5, atol=1e-6)
+
+
+def test_without_a_regularizer_it_is_adamw_bit_for_bit():
+    reference, _ = _train(torch.optim.AdamW, None)
+    plain, opt = _train(ProxAdamW, None)
+    for p, q in zip(reference.parameters(), plain.parameters(), strict=True):
+        assert torch.equal(p, q)
+    assert opt.fused_last == {}
+
+
+def test_group_penalties_and_constraints_stay_in_the_hook():
+    plan = nr.Plan(
+        [
+            (nr.select.weights() & nr.select.name("0.*"), [nr.GroupLasso(0.05), nr.MaxNorm(0.5)]),
+            (nr.select.weights() & nr.select.name("2.*"), [nr.L1(0.05), nr.MaxNorm(0.5)]),
+        ]
+    )
+    reference, _ = _train(torch.optim.AdamW, plan)
+    fused, opt = _train(ProxAdamW, plan)
+    _assert_same(reference, fused)
+    assert int((fused[0].weight.norm(dim=1) == 0).sum()) > 0  # whole units removed
+    assert len(opt.fused_last) == 1  # only the L1 row is inside the update
+
+
+@pytest.mark.parametrize("case", ["kernels-off", "amsgrad"])
+def test_where_the_kernel_cannot_run_the_hook_does_the_prox(case, monkeypatch):
+    plan = nr.Plan({nr.select.weights(): nr.L1(0.05)})
+    options = {"amsgrad": True} if case == "amsgrad" else {}
+    if case == "kernels-off":
+        monkeypatch.setenv("NETREG_KERNELS", "off")
+    reference, _ = _train(torch.optim.AdamW, plan, **options)
+    fused, opt = _train(ProxAdamW, plan, **options)
+    _assert_same(reference, fused)
+    assert opt.fused_last == {}
+
+
+@needs_numba
+def test_detaching_stops_the_fused_prox():
+    model = _model()
+    opt = ProxAdamW(model.parameters(), lr=0.05)
+    reg = nr.Plan({nr.select.weights(): nr.L1(0.05)}).bind(model)
+    handle = reg.attach(opt)
+    handle.remove()
+    twin = _model()
+    twin_opt = torch.optim.AdamW(twin.parameters(), lr=0.05)
+    X, y = _data()
+    for m, o in ((model, opt), (twin, twin_opt)):
+        for _ in range(5):
+            o.zero_grad()
+            nn.functional.mse_loss(m(X), y).backward()
+            o.step()
+    _assert_same(twin, model, atol=0)
+    assert opt.fused_last == {}
+
+
+@needs_numba
+def test_step_hooks_run_once_per_step_even_after_adamw_was_wrapped():
+    torch.optim.AdamW(_model().parameters())  # wraps AdamW.step with the hook runner
+    model = _model()
+    opt = ProxAdamW(model.parameters(), lr=0.05)
+    nr.Plan({nr.select.weights(): nr.L1(0.05)}).bind(model).attach(opt)
+    calls = []
+    opt.register_step_post_hook(lambda *_: calls.append(1))
+    opt.register_step_pre_hook(lambda *_: calls.append(0))
+    X, y = _data()
+    for _ in range(3):
+        opt.zero_grad()
+        nn.functional.mse_loss(model(X), y).backward()
+        opt.step()
+    assert calls == [0, 1] * 3
+
+
+@needs_numba
+def test_state_is_adamw_state_and_a_resumed_run_is_bit_identical():
+    plan = nr.Plan({nr.select.weights(): nr.L1(0.05)})
+    X, y = _data()
+
+    def run(model, opt, steps):
+        for _ in range(steps):
+            opt.zero_grad()
+            nn.functional.mse_loss(model(X), y).backward()
+            opt.step()
+
+    model = _model()
+    opt = ProxAdamW(model.parameters(), lr=0.05)
+    plan.bind(model).attach(opt)
+    run(model, opt, 10)
+    # state_dict() hands out the live tensors: copy them, as saving to disk would
+    checkpoint = copy.deepcopy({"model": model.state_dict(), "opt": opt.state_dict()})
+    # the same layout as torch's own AdamW state: it loads into one
+    plain = torch.optim.AdamW(_model().parameters(), lr=0.05)
+    plain.load_state_dict(copy.deepcopy(checkpoint["opt"]))
+    assert set(plain.state_dict()["state"][0]) == {"step", "exp_avg", "exp_avg_sq"}
+    run(model, opt, 10)
+
+    resumed = _model(seed=5)
+    resumed.load_state_dict(checkpoint["model"])
+    resumed_opt = ProxAdamW(resumed.parameters(), lr=0.05)
+    resumed_opt.load_state_dict(checkpoint["opt"])
+    plan.bind(resumed).attach(resumed_opt)
+    run(resumed, resumed_opt, 10)
+    _assert_same(model, resumed, atol=0)
