@@ -46,9 +46,10 @@ class ProxAdamW(torch.optim.AdamW):
     Examples
     --------
     >>> import torch, netreg as nr
+    >>> _ = torch.manual_seed(0)
     >>> model = torch.nn.Linear(4, 1)
     >>> opt = nr.optim.ProxAdamW(model.parameters(), lr=0.1)
-    >>> reg = nr.Plan({nr.select.weights(): nr.L1(1.0)}).bind(model)
+    >>> reg = nr.Plan({nr.select.weights(): nr.L1(100.0)}).bind(model)
     >>> handle = reg.attach(opt)
     >>> model(torch.randn(8, 4)).pow(2).mean().backward()
     >>> opt.step()
