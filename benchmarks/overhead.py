@@ -64,6 +64,7 @@ def make_variant(
         "netreg prox ElasticNet": nr.ElasticNet(LAM, LAM),
         "netreg prox ElasticNet (ProxAdamW)": nr.ElasticNet(LAM, LAM),
         "netreg prox GroupLasso": nr.GroupLasso(LAM),
+        "netreg prox GroupLasso (ProxAdamW)": nr.GroupLasso(LAM),
         "netreg MaxNorm": nr.MaxNorm(10.0),
     }
     reg = None
@@ -111,6 +112,7 @@ VARIANTS = [
     "netreg prox ElasticNet",
     "netreg prox ElasticNet (ProxAdamW)",
     "netreg prox GroupLasso",
+    "netreg prox GroupLasso (ProxAdamW)",
     "netreg MaxNorm",
     "torch weight_decay",
     "floor (p.mul_(1))",
@@ -187,7 +189,7 @@ def main() -> None:
                 f"\n{label}, {'SGD (momentum)' if opt_name == 'sgd' else 'AdamW (fused)'}: "
                 f"unregularized step {base * 1e3:.2f} ms, floor's pass {floor * 1e3:.3f} ms"
             )
-            print(f"  {'variant':<28} {'whole step':>10}   {'post-step work alone':>30}")
+            print(f"  {'variant':<36} {'whole step':>10}   {'post-step work alone':>30}")
             for v in variants_for(opt_name)[1:]:
                 alone = ""
                 if v in hook:
@@ -195,7 +197,7 @@ def main() -> None:
                         f"{hook[v] * 1e3:8.3f} ms = {hook[v] / floor:4.2f}× floor "
                         f"= {100 * hook[v] / base:+5.1f} %"
                     )
-                print(f"  {v:<28} {100 * (med[v] / base - 1):+9.1f} %   {alone}")
+                print(f"  {v:<36} {100 * (med[v] / base - 1):+9.1f} %   {alone}")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
-"""ProxAdamW: AdamW with the elementwise prox inside its update, against the ground truth.
+"""ProxAdamW: AdamW with the elementwise and unit-group prox inside its update.
 
 The ground truth is torch's AdamW with the regularizer's post-step hook (the loop that
-every other optimizer uses); ProxAdamW must follow the same trajectory, keep AdamW's
-state layout, and fall back to that loop wherever its kernel cannot run.
+every other optimizer uses), with netreg's kernels switched off so that the hook runs the
+eager formulas; ProxAdamW must follow the same trajectory, keep AdamW's state layout, and
+fall back to that loop wherever its kernel cannot run.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ PENALTIES = {
     "L1": (nr.L1(0.05), "prox"),
     "ElasticNet": (nr.ElasticNet(0.05, 0.1), "prox"),
     "L2": (nr.L2(0.1), "prox"),
+    "GroupLasso": (nr.GroupLasso(0.05), "prox"),  # unit groups: each row with its bias
 }
 
 
@@ -46,17 +48,29 @@ def _train(
     rule: str = "auto",
     scale: float = 1.0,
     groups: bool = False,
+    decay_split: bool = False,
+    eager: bool = False,
     **kwargs,
 ) -> tuple[nn.Module, torch.optim.Optimizer]:
+    """``eager``: netreg's kernels off for this run (the hook's eager formulas)."""
+    with pytest.MonkeyPatch.context() as patch:
+        if eager:
+            patch.setenv("NETREG_KERNELS", "off")
+        return _train_now(cls, plan, steps, dtype, rule, scale, groups, decay_split, **kwargs)
+
+
+def _train_now(cls, plan, steps, dtype, rule, scale, groups, decay_split, **kwargs):
     model = _model(dtype)
-    params = (
-        [
+    if groups:  # each layer in its own group, with its own lr and decay
+        params: object = [
             {"params": model[0].parameters(), "lr": 0.05},
             {"params": model[2].parameters(), "lr": 0.02, "weight_decay": 0.0},
         ]
-        if groups
-        else model.parameters()
-    )
+    elif decay_split:  # biases in the no-decay group, apart from their weights, at their own lr
+        params = nr.param_groups(model, weight_decay=0.03)
+        params[1]["lr"] = 0.02
+    else:
+        params = model.parameters()
     opt = cls(params, **{"lr": 0.05, "weight_decay": 0.01, **kwargs})
     if plan is not None:
         reg = plan.bind(model)
@@ -81,7 +95,7 @@ def _assert_same(a: nn.Module, b: nn.Module, atol: float = 1e-12) -> None:
 @pytest.mark.parametrize("name", list(PENALTIES))
 def test_fused_prox_follows_adamw_with_the_post_step_prox(name, rule):
     plan = nr.Plan({nr.select.weights(): PENALTIES[name]})
-    reference, reference_opt = _train(torch.optim.AdamW, plan, rule=rule)
+    reference, reference_opt = _train(torch.optim.AdamW, plan, rule=rule, eager=True)
     fused, opt = _train(ProxAdamW, plan, rule=rule)
     _assert_same(reference, fused)
     for p, q in zip(reference.parameters(), fused.parameters(), strict=True):
@@ -89,7 +103,8 @@ def test_fused_prox_follows_adamw_with_the_post_step_prox(name, rule):
         assert float(mine["step"]) == float(theirs["step"]) == 30
         for key in ("exp_avg", "exp_avg_sq"):
             torch.testing.assert_close(mine[key], theirs[key], rtol=1e-12, atol=1e-15)
-    assert len(opt.fused_last) == 2  # both weights went through the kernel
+    # both weights went through the kernel, and for unit groups their biases too
+    assert len(opt.fused_last) == (4 if name == "GroupLasso" else 2)
     if name != "L2" and rule == "auto":
         assert int((fused[0].weight == 0).sum()) > 0  # exact zeros, as with the hook
 
@@ -97,19 +112,27 @@ def test_fused_prox_follows_adamw_with_the_post_step_prox(name, rule):
 @needs_numba
 @pytest.mark.parametrize(
     "options",
-    [{"groups": True}, {"maximize": True}, {"scale": 2.5}, {"betas": (0.8, 0.99), "eps": 1e-6}],
-    ids=["param-groups", "maximize", "path-scale", "betas-eps"],
+    [
+        {"groups": True},
+        {"decay_split": True},
+        {"maximize": True},
+        {"scale": 2.5},
+        {"betas": (0.8, 0.99), "eps": 1e-6},
+    ],
+    ids=["param-groups", "bias-apart", "maximize", "path-scale", "betas-eps"],
 )
-def test_fused_prox_reads_every_adamw_option(options):
-    plan = nr.Plan({nr.select.weights(): nr.L1(0.05)})
-    _assert_same(
-        _train(torch.optim.AdamW, plan, **options)[0], _train(ProxAdamW, plan, **options)[0]
-    )
+@pytest.mark.parametrize("rule", ["auto", "lr"])
+@pytest.mark.parametrize("name", ["L1", "GroupLasso"])
+def test_fused_prox_reads_every_adamw_option(options, rule, name):
+    plan = nr.Plan({nr.select.weights(): PENALTIES[name]})
+    reference = _train(torch.optim.AdamW, plan, rule=rule, eager=True, **options)[0]
+    _assert_same(reference, _train(ProxAdamW, plan, rule=rule, **options)[0])
 
 
 @needs_numba
-def test_float32_stays_within_rounding_of_the_loop():
-    plan = nr.Plan({nr.select.weights(): nr.L1(0.05)})
+@pytest.mark.parametrize("name", ["L1", "GroupLasso"])
+def test_float32_stays_within_rounding_of_the_loop(name):
+    plan = nr.Plan({nr.select.weights(): PENALTIES[name]})
     reference, _ = _train(torch.optim.AdamW, plan, dtype=torch.float32, steps=10)
     fused, _ = _train(ProxAdamW, plan, dtype=torch.float32, steps=10)
     for p, q in zip(reference.parameters(), fused.parameters(), strict=True):
@@ -124,18 +147,41 @@ def test_without_a_regularizer_it_is_adamw_bit_for_bit():
     assert opt.fused_last == {}
 
 
-def test_group_penalties_and_constraints_stay_in_the_hook():
+@needs_numba
+def test_constraints_run_after_the_fused_update_and_other_groups_stay_in_the_hook():
     plan = nr.Plan(
         [
             (nr.select.weights() & nr.select.name("0.*"), [nr.GroupLasso(0.05), nr.MaxNorm(0.5)]),
-            (nr.select.weights() & nr.select.name("2.*"), [nr.L1(0.05), nr.MaxNorm(0.5)]),
+            (nr.select.weights() & nr.select.name("2.*"), [nr.SparseGroupLasso(0.05)]),
         ]
     )
-    reference, _ = _train(torch.optim.AdamW, plan)
+    reference, _ = _train(torch.optim.AdamW, plan, eager=True)
     fused, opt = _train(ProxAdamW, plan)
     _assert_same(reference, fused)
-    assert int((fused[0].weight.norm(dim=1) == 0).sum()) > 0  # whole units removed
-    assert len(opt.fused_last) == 1  # only the L1 row is inside the update
+    assert int((fused[0].weight.detach().norm(dim=1) == 0).sum()) > 0  # whole units removed
+    assert float(fused[0].weight.detach().norm(dim=1).max()) <= 0.5 + 1e-12  # MaxNorm still applied
+    # the unit groups of layer 0 (weight and bias) are inside the update; the
+    # sparse-group lasso of layer 2 is not
+    assert set(opt.fused_last) == {id(fused[0].weight), id(fused[0].bias)}
+
+
+@needs_numba
+def test_a_unit_whose_bias_the_optimizer_does_not_hold_stays_in_the_hook():
+    plan = nr.Plan({nr.select.weights(): nr.GroupLasso(0.05)})
+    X, y = _data()
+    runs = []
+    for cls in (torch.optim.AdamW, ProxAdamW):
+        model = _model()
+        opt = cls([model[0].weight, model[2].weight, model[2].bias], lr=0.05)
+        plan.bind(model).attach(opt)
+        for _ in range(10):
+            opt.zero_grad()
+            nn.functional.mse_loss(model(X), y).backward()
+            opt.step()
+        runs.append((model, opt))
+    _assert_same(runs[0][0], runs[1][0])
+    model, opt = runs[1]
+    assert set(opt.fused_last) == {id(model[2].weight), id(model[2].bias)}
 
 
 @pytest.mark.parametrize("case", ["kernels-off", "amsgrad"])
@@ -187,8 +233,9 @@ def test_step_hooks_run_once_per_step_even_after_adamw_was_wrapped():
 
 
 @needs_numba
-def test_state_is_adamw_state_and_a_resumed_run_is_bit_identical():
-    plan = nr.Plan({nr.select.weights(): nr.L1(0.05)})
+@pytest.mark.parametrize("name", ["L1", "GroupLasso"])
+def test_state_is_adamw_state_and_a_resumed_run_is_bit_identical(name):
+    plan = nr.Plan({nr.select.weights(): PENALTIES[name]})
     X, y = _data()
 
     def run(model, opt, steps):

@@ -151,6 +151,83 @@ def adamw_shrink_(
     return True
 
 
+def adam_coefficients(
+    like: Tensor,
+    *,
+    lr: float,
+    beta1: float,
+    beta2: float,
+    eps: float,
+    weight_decay: float,
+    step: int,
+    maximize: bool,
+) -> np.ndarray:
+    """The nine numbers of one AdamW update at ``step``, in the dtype of ``like``.
+
+    ``lr, 1 − lr·wd, lr/(1 − β₁ᵗ), 1 − β₁, β₂, 1 − β₂, 1/√(1 − β₂ᵗ), eps, ±1``: what
+    :func:`adamw_group_rows_` needs per parameter (a weight and its bias may sit in
+    optimizer groups with different settings).
+    """
+    dtype = np.float32 if like.dtype == torch.float32 else np.float64
+    return np.array(
+        [
+            lr,
+            1.0 - lr * weight_decay,
+            lr / (1.0 - beta1**step),
+            1.0 - beta1,
+            beta2,
+            1.0 - beta2,
+            1.0 / math.sqrt(1.0 - beta2**step),
+            eps,
+            -1.0 if maximize else 1.0,
+        ],
+        dtype=dtype,
+    )
+
+
+def adamw_group_rows_(
+    w: Tensor,
+    moments: tuple[Tensor, Tensor, Tensor],
+    coefficients: np.ndarray,
+    bias: tuple[Tensor, Tensor, Tensor, Tensor, np.ndarray] | None,
+    *,
+    strength: float,
+    per_coordinate: bool,
+) -> bool:
+    """AdamW updates of each row of ``w`` (and its bias entry), then the unit-group prox.
+
+    ``moments``: the gradient, ``exp_avg`` and ``exp_avg_sq`` of ``w``; ``bias``: the bias,
+    its gradient, its two moments and its :func:`adam_coefficients`, or None. Each row is
+    updated, its norm and its metric ``Σ 1/step`` summed on the way, and then scaled by
+    ``max(0, 1 − t/‖row‖)`` while it is still in cache: ``t`` is ``strength`` times the
+    harmonic mean of the row's steps (``per_coordinate``) or times ``lr``. One read and one
+    write of ``w`` and its moments, as torch's AdamW, plus a second sweep of each row.
+    """
+    grad, exp_avg, exp_avg_sq = moments
+    tensors = (w, grad, exp_avg, exp_avg_sq) + (bias[:4] if bias is not None else ())
+    if w.dim() < 2 or not usable(*tensors):
+        return False
+    if any(t.shape != w.shape for t in moments) or len({t.dtype for t in tensors}) != 1:
+        return False
+    if bias is not None and any(t.shape != (w.shape[0],) for t in bias[:4]):
+        return False
+    k = _kernels()
+    rows = [t.view(w.shape[0], -1).detach().numpy() for t in (w, grad, exp_avg, exp_avg_sq)]
+    empty = np.zeros(0, dtype=rows[0].dtype)
+    b = [t.detach().numpy() for t in bias[:4]] if bias is not None else [empty] * 4
+    b_coefficients = bias[4] if bias is not None else coefficients
+    _launch(
+        k.adamw_group_rows,
+        *rows,
+        coefficients,
+        *b,
+        b_coefficients,
+        _scalar(w, strength),
+        per_coordinate,
+    )
+    return True
+
+
 # -- rows: unit groups and unit norm constraints ---------------------------------------------
 def group_shrink_rows_(w: Tensor, bias: Tensor | None, thresholds: float | Tensor) -> bool:
     """Block soft threshold of each row of ``w`` (with its bias entry): one sweep per row.
@@ -365,6 +442,49 @@ def _build() -> SimpleNamespace:
             c = c if c > -t else -t
             w[i] = (x - c) if l2 == 0 else (x - c) / (one + l2 * s)
 
+    @njit(inline="always", error_model="numpy")
+    def adam_coordinate(w, g, m, v, k, c):  # type: ignore[no-untyped-def]
+        """AdamW at coordinate k with adam_coefficients c; returns the new w and 1/r."""
+        gi = g[k] * c[8]
+        mi = m[k] + (gi - m[k]) * c[3]
+        vi = v[k] * c[4] + c[5] * gi * gi
+        m[k] = mi
+        v[k] = vi
+        d = math.sqrt(vi) * c[6] + c[7]  # lr/d is the coordinate's step
+        x = w[k] * c[1] - c[2] * mi * (w.dtype.type(1.0) / d)
+        w[k] = x
+        return x, d
+
+    @jit_sum
+    def adamw_group_rows(rows, g, m, v, c, bias, bg, bm, bv, bc, strength, per_coordinate):  # type: ignore[no-untyped-def]
+        has_bias = bias.size > 0
+        for i in prange(rows.shape[0]):
+            row = rows[i]
+            zero = row.dtype.type(0.0)
+            total, metric = zero, zero
+            for j in range(row.size):
+                x, d = adam_coordinate(row, g[i], m[i], v[i], j, c)
+                total += x * x
+                metric += d
+            metric = metric / c[0]  # Σ 1/step over the row's weights
+            count = row.size
+            if has_bias:
+                x, d = adam_coordinate(bias, bg, bm, bv, i, bc)
+                total += x * x
+                metric += d / bc[0]
+                count += 1
+            # the hook's steps: the harmonic mean over the unit, or the weight's lr
+            t = (count / metric if per_coordinate else c[0]) * strength
+            if t != 0:
+                norm = math.sqrt(total)
+                factor = row.dtype.type(1.0) - t / norm if norm > 0 else zero
+                if factor < 0:
+                    factor = zero
+                for j in range(row.size):
+                    row[j] *= factor
+                if has_bias:
+                    bias[i] *= factor
+
     @jit_sum
     def group_rows(rows, bias, thresholds, common):  # type: ignore[no-untyped-def]
         has_bias = bias.size > 0
@@ -457,6 +577,7 @@ def _build() -> SimpleNamespace:
     return SimpleNamespace(
         soft=soft,
         adamw_shrink=adamw_shrink,
+        adamw_group_rows=adamw_group_rows,
         soft_diag=soft_diag,
         enet=enet,
         enet_diag=enet_diag,

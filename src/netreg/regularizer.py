@@ -206,6 +206,16 @@ class Regularizer:
                 out.append((row.param, a * self._scale, b * self._scale))
         return out
 
+    def _unit_group_rows(self) -> list[tuple[Tensor, Tensor | None, float]]:
+        """``(weight, bias, c)`` of each prox row whose prox shrinks whole units by ``s·c``."""
+        out = []
+        for row in self._prox_rows:
+            penalty = row.prox_penalty
+            strength = penalty.unit_group_strength(row.param, row.bias) if penalty else None
+            if strength is not None:
+                out.append((row.param, row.bias, strength * self._scale))
+        return out
+
     @contextlib.contextmanager
     def attached(self, optimizer: torch.optim.Optimizer, *, step: str = "auto") -> Iterator[None]:
         """``with reg.attached(optimizer): ...`` attaches for the block and always detaches."""

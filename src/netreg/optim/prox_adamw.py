@@ -1,20 +1,24 @@
-"""AdamW with the proximal step of L1, L2 and Elastic Net inside its own update.
+"""AdamW with the proximal step of L1, L2, Elastic Net and the unit group lasso inside it.
 
 Why: after an Adam step, the prox in Adam's metric needs the step ``lr/(√v̂ + eps)`` of
 every coordinate, so a post-step hook must read the second moment ``v`` again: a second
 weight-sized tensor, which no hook can read for the price of one in-place pass (measured
 in ``benchmarks/overhead.py``: 3–6× that pass). AdamW's own update already reads ``v``.
 :class:`ProxAdamW` applies the shrinkage in that same pass, so under AdamW an L1
-penalty costs no more than no penalty.
+penalty costs no more than no penalty. The group lasso on units (each row of a weight
+with its bias entry) needs the row's norm after the update: the kernel updates a row,
+sums its norm and its metric ``Σ 1/step`` on the way, and scales it while it is still
+in cache.
 
 It is ``torch.optim.AdamW`` in every other respect: the same arguments, state and
 ``state_dict``; parameters without a fused penalty, and every parameter where the
 kernel cannot run (numba missing, a GPU tensor, AMSGrad, a sparse or non-contiguous
-gradient), take torch's own AdamW update, and the regularizer's hook then applies their
-prox after the step as it does for any optimizer.
+gradient, a unit whose bias the optimizer does not hold), take torch's own AdamW update,
+and the regularizer's hook then applies their prox after the step as it does for any
+optimizer. Constraints always run in the hook, after the update.
 
     opt = netreg.optim.ProxAdamW(model.parameters(), lr=1e-3)
-    reg.attach(opt)      # L1 / Elastic Net rows now run inside opt.step()
+    reg.attach(opt)      # L1 / Elastic Net / unit-group rows now run inside opt.step()
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -35,13 +40,18 @@ class ShrinkSource(Protocol):
         """``(parameter, a, b)``: apply ``soft(w, s·a)/(1 + s·b)`` after its update."""
         ...
 
+    def _unit_group_rows(self) -> list[tuple[Tensor, Tensor | None, float]]:
+        """``(weight, bias or None, c)``: scale each unit by ``max(0, 1 − s·c/‖unit‖)``."""
+        ...
+
 
 class ProxAdamW(torch.optim.AdamW):
     """``torch.optim.AdamW`` that can run an elementwise prox inside its update.
 
     Takes exactly AdamW's arguments. Attaching a :class:`~netreg.Regularizer` to it
-    (``reg.attach(opt)``) hands over the rows whose penalty is L1, L2 (prox mode) or
-    Elastic Net; group penalties and constraints stay in the post-step hook.
+    (``reg.attach(opt)``) hands over the rows whose penalty is L1, L2 (prox mode),
+    Elastic Net or the group lasso on units; input groups, the sparse-group lasso and
+    constraints stay in the post-step hook.
 
     Examples
     --------
@@ -85,20 +95,28 @@ class ProxAdamW(torch.optim.AdamW):
             with torch.enable_grad():
                 loss = closure()
         self.fused_last = {}
-        plan = self._plan()
         held: list[tuple[Tensor, Tensor]] = []
+
+        def taken(source: ShrinkSource, *params: Tensor) -> None:
+            for p in params:  # torch's update below skips a parameter without a gradient
+                assert p.grad is not None
+                self.fused_last[id(p)] = source
+                held.append((p, p.grad))
+                p.grad = None
+
         try:
+            owner = {id(p): g for g in self.param_groups for p in g["params"]}
+            for source, w, bias, strength, per_coordinate in self._unit_group_plan():
+                if id(w) not in self.fused_last and self._fused_units(
+                    owner, w, bias, strength, per_coordinate
+                ):
+                    taken(source, *((w,) if bias is None else (w, bias)))
+            plan = self._plan()
             for group in self.param_groups:
                 for p in group["params"]:
-                    entry = plan.get(id(p))
-                    if (
-                        entry is not None
-                        and p.grad is not None
-                        and self._fused_step(p, group, *entry[1:])
-                    ):
-                        self.fused_last[id(p)] = entry[0]
-                        held.append((p, p.grad))
-                        p.grad = None  # torch's update below skips a parameter without a gradient
+                    entry = plan.get(id(p)) if id(p) not in self.fused_last else None
+                    if entry is not None and self._fused_step(p, group, *entry[1:]):
+                        taken(entry[0], p)
             _unhooked_adamw_step(self)
         finally:
             for p, grad in held:
@@ -106,34 +124,50 @@ class ProxAdamW(torch.optim.AdamW):
         return loss
 
     def _plan(self) -> dict[int, tuple[ShrinkSource, float, float, bool]]:
+        # rebuilt every step: the strengths follow the regularizer's scale (paths change it)
         plan: dict[int, tuple[ShrinkSource, float, float, bool]] = {}
         for source, rule in self._shrink_sources:
             for param, a, b in source._shrink_rows():
                 plan.setdefault(id(param), (source, a, b, rule == "auto"))
         return plan
 
-    def _fused_step(
-        self, p: Tensor, group: dict[str, Any], a: float, b: float, per_coordinate: bool
-    ) -> bool:
+    def _unit_group_plan(self) -> list[tuple[ShrinkSource, Tensor, Tensor | None, float, bool]]:
+        rows = []
+        for source, rule in self._shrink_sources:
+            unit_rows = getattr(source, "_unit_group_rows", None)
+            for w, bias, strength in unit_rows() if unit_rows is not None else ():
+                rows.append((source, w, bias, strength, rule == "auto"))
+        return rows
+
+    def _prepared(self, p: Tensor, group: dict[str, Any]) -> tuple[dict[str, Any], int] | None:
+        """``(state, step)`` when the kernels can take ``p``'s update, else None."""
         grad = p.grad
-        assert grad is not None
         if (
-            group["amsgrad"]
+            grad is None
+            or group["amsgrad"]
             or group["capturable"]
             or group["differentiable"]
             or grad.is_sparse
             or torch.is_complex(p)
             or not _kernels.usable(p, grad)
         ):
-            return False
+            return None
         state = self.state[p]
         if len(state) == 0:
             _init_state(state, p, group)
-        step = int(state["step"].item()) + 1
+        return state, int(state["step"].item()) + 1
+
+    def _fused_step(
+        self, p: Tensor, group: dict[str, Any], a: float, b: float, per_coordinate: bool
+    ) -> bool:
+        prepared = self._prepared(p, group)
+        if prepared is None:
+            return False
+        state, step = prepared
         beta1, beta2 = group["betas"]
         done = _kernels.adamw_shrink_(
             p.data,
-            grad,
+            p.grad,  # type: ignore[arg-type]
             state["exp_avg"],
             state["exp_avg_sq"],
             lr=float(group["lr"]),
@@ -149,6 +183,52 @@ class ProxAdamW(torch.optim.AdamW):
         )
         if done:  # count the step only when it was taken here (else torch takes it)
             state["step"].fill_(step)
+        return done
+
+    def _fused_units(
+        self,
+        owner: dict[int, dict[str, Any]],
+        w: Tensor,
+        bias: Tensor | None,
+        strength: float,
+        per_coordinate: bool,
+    ) -> bool:
+        """A weight (and its bias) updated and unit-group shrunk in one kernel; both or neither."""
+        params = (w,) if bias is None else (w, bias)
+        if any(id(p) not in owner for p in params):
+            return False
+        prepared = [self._prepared(p, owner[id(p)]) for p in params]
+        ready = [x for x in prepared if x is not None]
+        if len(ready) != len(params):
+            return False
+        parts: list[tuple[Tensor, Tensor, Tensor, Tensor, np.ndarray]] = []
+        for p, (state, step) in zip(params, ready, strict=True):
+            group, grad = owner[id(p)], p.grad
+            assert grad is not None  # _prepared checked it
+            beta1, beta2 = group["betas"]
+            coefficients = _kernels.adam_coefficients(
+                p,
+                lr=float(group["lr"]),
+                beta1=float(beta1),
+                beta2=float(beta2),
+                eps=float(group["eps"]),
+                weight_decay=float(group["weight_decay"]),
+                step=step,
+                maximize=bool(group["maximize"]),
+            )
+            parts.append((p.data, grad, state["exp_avg"], state["exp_avg_sq"], coefficients))
+        weight = parts[0]
+        done = _kernels.adamw_group_rows_(
+            weight[0],
+            weight[1:4],
+            weight[4],
+            parts[1] if bias is not None else None,
+            strength=strength,
+            per_coordinate=per_coordinate,
+        )
+        if done:
+            for state, step in ready:
+                state["step"].fill_(step)
         return done
 
 

@@ -81,6 +81,14 @@ class Penalty:
         """
         return None
 
+    def unit_group_strength(self, w: Tensor, bias: Tensor | None = None) -> float | None:
+        """``c`` when the prox scales each unit (row of ``w`` with its bias) by ``max(0, 1 − s·c/‖row‖)``.
+
+        The group lasso on unit groups has this form; everything else returns None.
+        :class:`netreg.optim.ProxAdamW` applies such a prox inside its own update.
+        """
+        return None
+
     def alpha_max(self, grad: Tensor, bias_grad: Tensor | None = None) -> float:
         """The smallest multiplier ``s`` such that zero is optimal for ``loss + s·penalty``.
 

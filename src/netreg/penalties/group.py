@@ -145,6 +145,11 @@ class GroupLasso(Penalty):
             steps = _group_steps(step, w, self.groups, bias_step if bias is not None else None)
             _block_prox_(w, bias, steps * strength, self.groups)
 
+    def unit_group_strength(self, w: Tensor, bias: Tensor | None = None) -> float | None:
+        if self.groups != "units" or w.dim() < 2:
+            return None
+        return self.lam * self._weight(w, bias)
+
     def _fused_diagonal_(
         self,
         w: Tensor,

@@ -56,7 +56,8 @@ class FitConfig(BaseModel):
     Parameters
     ----------
     optimizer : {"sgd", "adam", "adamw"}
-        ``torch.optim.SGD``, ``Adam`` or ``AdamW``. Biases, normalization and
+        ``torch.optim.SGD``, ``Adam`` or AdamW (as :class:`netreg.optim.ProxAdamW`, which
+        runs the L1 / Elastic Net / unit-group prox inside its update). Biases, normalization and
         embedding parameters never receive ``weight_decay`` (see
         :func:`netreg.param_groups`).
     lr : float > 0

@@ -215,7 +215,7 @@ def _bind(regularizer: Regularizer | Plan | None, model: nn.Module) -> Regulariz
 
 
 def _make_optimizer(model: nn.Module, config: FitConfig) -> torch.optim.Optimizer:
-    from netreg.optim import param_groups
+    from netreg.optim import ProxAdamW, param_groups
 
     if config.weight_decay > 0:
         groups = [g for g in param_groups(model, config.weight_decay) if g["params"]]
@@ -231,4 +231,5 @@ def _make_optimizer(model: nn.Module, config: FitConfig) -> torch.optim.Optimize
         return torch.optim.SGD(groups, lr=config.lr, momentum=config.momentum)
     if config.optimizer == "adam":
         return torch.optim.Adam(groups, lr=config.lr)
-    return torch.optim.AdamW(groups, lr=config.lr, weight_decay=config.weight_decay)
+    # AdamW itself, with the elementwise and unit-group prox run inside its update
+    return ProxAdamW(groups, lr=config.lr, weight_decay=config.weight_decay)
