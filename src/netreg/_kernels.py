@@ -93,64 +93,6 @@ def elastic_net_diag_(w: Tensor, sq: Tensor, c1: float, c2: float, shift: float)
 
 
 # -- an optimizer step with the prox inside it -------------------------------------------------
-def adamw_shrink_(
-    w: Tensor,
-    grad: Tensor,
-    exp_avg: Tensor,
-    exp_avg_sq: Tensor,
-    *,
-    lr: float,
-    beta1: float,
-    beta2: float,
-    eps: float,
-    weight_decay: float,
-    step: int,
-    maximize: bool,
-    l1: float,
-    l2: float,
-    per_coordinate: bool,
-) -> bool:
-    """One AdamW update of ``w`` followed by ``soft(w, s·l1)/(1 + s·l2)``, in one pass.
-
-    ``s`` is Adam's per-coordinate step ``lr/(√v̂ + eps)`` when ``per_coordinate``, else
-    ``lr``. The update is torch's AdamW (decoupled decay, bias corrections at ``step``);
-    the moments are updated in place like torch's. Reads ``w``, the gradient and the two
-    moments once and writes ``w`` and the moments once: what torch's own fused AdamW
-    reads and writes, so the prox costs nothing extra.
-    """
-    if not usable(w, grad, exp_avg, exp_avg_sq):
-        return False
-    if not grad.shape == exp_avg.shape == exp_avg_sq.shape == w.shape:
-        return False
-    k = _kernels()
-    scalars = tuple(
-        _scalar(w, x)
-        for x in (
-            lr,
-            1.0 - lr * weight_decay,
-            lr / (1.0 - beta1**step),
-            1.0 - beta1,
-            beta2,
-            1.0 - beta2,
-            math.sqrt(1.0 - beta2**step),
-            eps,
-            -1.0 if maximize else 1.0,
-            l1,
-            l2,
-        )
-    )
-    _launch(
-        k.adamw_shrink,
-        _flat(w),
-        _flat(grad),
-        _flat(exp_avg),
-        _flat(exp_avg_sq),
-        *scalars,
-        per_coordinate,
-    )
-    return True
-
-
 def adam_coefficients(
     like: Tensor,
     *,
@@ -183,6 +125,60 @@ def adam_coefficients(
         ],
         dtype=dtype,
     )
+
+
+def adamw_shrink_(
+    w: Tensor,
+    grad: Tensor,
+    exp_avg: Tensor,
+    exp_avg_sq: Tensor,
+    *,
+    lr: float,
+    beta1: float,
+    beta2: float,
+    eps: float,
+    weight_decay: float,
+    step: int,
+    maximize: bool,
+    l1: float,
+    l2: float,
+    per_coordinate: bool,
+) -> bool:
+    """One AdamW update of ``w`` followed by ``soft(w, s·l1)/(1 + s·l2)``, in one pass.
+
+    ``s`` is Adam's per-coordinate step ``lr/(√v̂ + eps)`` when ``per_coordinate``, else
+    ``lr``. The update is torch's AdamW (decoupled decay, bias corrections at ``step``);
+    the moments are updated in place like torch's. Reads ``w``, the gradient and the two
+    moments once and writes ``w`` and the moments once: what torch's own fused AdamW
+    reads and writes, so the prox costs nothing extra.
+    """
+    if not usable(w, grad, exp_avg, exp_avg_sq):
+        return False
+    if not grad.shape == exp_avg.shape == exp_avg_sq.shape == w.shape:
+        return False
+    k = _kernels()
+    coefficients = adam_coefficients(
+        w,
+        lr=lr,
+        beta1=beta1,
+        beta2=beta2,
+        eps=eps,
+        weight_decay=weight_decay,
+        step=step,
+        maximize=maximize,
+    )
+    _launch(
+        k.adamw_shrink,
+        _flat(w),
+        _flat(grad),
+        _flat(exp_avg),
+        _flat(exp_avg_sq),
+        coefficients,
+        _scalar(w, l1),
+        _scalar(w, l2),
+        per_coordinate,
+    )
+    return True
 
 
 def adamw_group_rows_(
@@ -406,26 +402,11 @@ def _build() -> SimpleNamespace:
             w[i] = (x - c) / (one + c2 / d)
 
     @jit
-    def adamw_shrink(
-        w,
-        g,
-        m,
-        v,
-        lr,
-        decay,
-        step_size,
-        one_minus_b1,
-        b2,
-        one_minus_b2,  # type: ignore[no-untyped-def]
-        root_bc2,
-        eps,
-        sign,
-        l1,
-        l2,
-        per_coordinate,
-    ):
+    def adamw_shrink(w, g, m, v, c, l1, l2, per_coordinate):  # type: ignore[no-untyped-def]
+        # c: adam_coefficients; unpacked once so that the loop body is all registers
+        lr, decay, step_size, one_minus_b1 = c[0], c[1], c[2], c[3]
+        b2, one_minus_b2, inv_root, eps, sign = c[4], c[5], c[6], c[7], c[8]
         one = w.dtype.type(1.0)
-        inv_root = one / root_bc2
         for i in prange(w.size):
             gi = g[i] * sign
             mi = m[i] + (gi - m[i]) * one_minus_b1  # torch's lerp(m, g, 1 − β₁)
@@ -438,9 +419,23 @@ def _build() -> SimpleNamespace:
             x = w[i] * decay - step_size * mi * r
             s = lr * r if per_coordinate else lr
             t = l1 * s
-            c = x if x < t else t
-            c = c if c > -t else -t
-            w[i] = (x - c) if l2 == 0 else (x - c) / (one + l2 * s)
+            c_ = x if x < t else t
+            c_ = c_ if c_ > -t else -t
+            w[i] = (x - c_) if l2 == 0 else (x - c_) / (one + l2 * s)
+
+    @njit(inline="always", error_model="numpy")
+    def shrink_unit(row, bias, i, has_bias, total, t):  # type: ignore[no-untyped-def]
+        """Scale unit i (``row`` and ``bias[i]``, squared norm ``total``) by max(0, 1 − t/‖·‖)."""
+        if t != 0:  # a zero threshold is the identity, even for underflowing rows
+            zero = row.dtype.type(0.0)
+            norm = math.sqrt(total)
+            factor = row.dtype.type(1.0) - t / norm if norm > 0 else zero
+            if factor < 0:
+                factor = zero
+            for j in range(row.size):
+                row[j] *= factor
+            if has_bias:
+                bias[i] *= factor
 
     @njit(inline="always", error_model="numpy")
     def adam_coordinate(w, g, m, v, k, c):  # type: ignore[no-untyped-def]
@@ -475,15 +470,7 @@ def _build() -> SimpleNamespace:
                 count += 1
             # the hook's steps: the harmonic mean over the unit, or the weight's lr
             t = (count / metric if per_coordinate else c[0]) * strength
-            if t != 0:
-                norm = math.sqrt(total)
-                factor = row.dtype.type(1.0) - t / norm if norm > 0 else zero
-                if factor < 0:
-                    factor = zero
-                for j in range(row.size):
-                    row[j] *= factor
-                if has_bias:
-                    bias[i] *= factor
+            shrink_unit(row, bias, i, has_bias, total, t)
 
     @jit_sum
     def group_rows(rows, bias, thresholds, common):  # type: ignore[no-untyped-def]
@@ -500,15 +487,7 @@ def _build() -> SimpleNamespace:
             if has_bias:
                 total += bias[i] * bias[i]
             t = thresholds[i] if per_row else common
-            if t != 0:  # a zero threshold is the identity, even for underflowing rows
-                norm = math.sqrt(total)
-                factor = row.dtype.type(1.0) - t / norm if norm > 0 else zero
-                if factor < 0:
-                    factor = zero
-                for j in range(row.size):
-                    row[j] *= factor
-                if has_bias:
-                    bias[i] *= factor
+            shrink_unit(row, bias, i, has_bias, total, t)
 
     @jit_sum
     def group_rows_diag(rows, sq, bias, bias_sq, scale, shift, strength, b_scale, b_shift):  # type: ignore[no-untyped-def]
@@ -528,15 +507,7 @@ def _build() -> SimpleNamespace:
                 metric += (math.sqrt(bias_sq[i]) + b_shift) / b_scale
                 count += 1
             t = count / metric * strength
-            if t != 0:
-                norm = math.sqrt(total)
-                factor = row.dtype.type(1.0) - t / norm if norm > 0 else zero
-                if factor < 0:
-                    factor = zero
-                for j in range(row.size):
-                    row[j] *= factor
-                if has_bias:
-                    bias[i] *= factor
+            shrink_unit(row, bias, i, has_bias, total, t)
 
     @jit_sum
     def rescale_rows(rows, low, high, rate, eps):  # type: ignore[no-untyped-def]

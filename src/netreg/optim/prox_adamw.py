@@ -164,19 +164,12 @@ class ProxAdamW(torch.optim.AdamW):
         if prepared is None:
             return False
         state, step = prepared
-        beta1, beta2 = group["betas"]
         done = _kernels.adamw_shrink_(
             p.data,
             p.grad,  # type: ignore[arg-type]
             state["exp_avg"],
             state["exp_avg_sq"],
-            lr=float(group["lr"]),
-            beta1=float(beta1),
-            beta2=float(beta2),
-            eps=float(group["eps"]),
-            weight_decay=float(group["weight_decay"]),
-            step=step,
-            maximize=bool(group["maximize"]),
+            **_adam_settings(group, step),
             l1=a,
             l2=b,
             per_coordinate=per_coordinate,
@@ -205,17 +198,7 @@ class ProxAdamW(torch.optim.AdamW):
         for p, (state, step) in zip(params, ready, strict=True):
             group, grad = owner[id(p)], p.grad
             assert grad is not None  # _prepared checked it
-            beta1, beta2 = group["betas"]
-            coefficients = _kernels.adam_coefficients(
-                p,
-                lr=float(group["lr"]),
-                beta1=float(beta1),
-                beta2=float(beta2),
-                eps=float(group["eps"]),
-                weight_decay=float(group["weight_decay"]),
-                step=step,
-                maximize=bool(group["maximize"]),
-            )
+            coefficients = _kernels.adam_coefficients(p, **_adam_settings(group, step))
             parts.append((p.data, grad, state["exp_avg"], state["exp_avg_sq"], coefficients))
         weight = parts[0]
         done = _kernels.adamw_group_rows_(
@@ -230,6 +213,20 @@ class ProxAdamW(torch.optim.AdamW):
             for state, step in ready:
                 state["step"].fill_(step)
         return done
+
+
+def _adam_settings(group: dict[str, Any], step: int) -> dict[str, Any]:
+    """The keyword arguments of the kernels' AdamW update for an optimizer group at ``step``."""
+    beta1, beta2 = group["betas"]
+    return {
+        "lr": float(group["lr"]),
+        "beta1": float(beta1),
+        "beta2": float(beta2),
+        "eps": float(group["eps"]),
+        "weight_decay": float(group["weight_decay"]),
+        "step": step,
+        "maximize": bool(group["maximize"]),
+    }
 
 
 def _init_state(state: dict[str, Any], p: Tensor, group: dict[str, Any]) -> None:
