@@ -19,6 +19,7 @@ import math
 import os
 import threading
 import warnings
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -280,11 +281,8 @@ def rescale_rows_(w: Tensor, low: float, high: float, rate: float, eps: float) -
     if not usable(w) or w.dim() < 1:
         return False
     k = _kernels()
-    rows = (
-        w.view(w.shape[0], -1).detach().numpy() if w.dim() > 1 else w.detach().view(1, -1).numpy()
-    )
     scalars = tuple(_scalar(w, x) for x in (low, high, rate, eps))
-    _launch(k.rescale_rows, rows, *scalars)
+    _launch(k.rescale_rows, _rows(w), *scalars)
     return True
 
 
@@ -304,9 +302,60 @@ def sqrt_group_sums(sq: Tensor, groups: str) -> Tensor | None:
     return torch.from_numpy(out)
 
 
+# -- prepared launches: the tensors' views made once, for hooks that run every step --------
+# A post-step hook on a small model spends more time in Python around a kernel (checks,
+# numpy views) than in the kernel itself. These return a function that only launches;
+# the caller keeps it while the tensors' storage stays the same (the views hold it).
+Launch = Callable[..., None]
+
+
+def prepare_soft(w: Tensor) -> Launch | None:
+    """``launch(t)``: :func:`soft_threshold_` of ``w``."""
+    return _prepared("soft", w, _flat(w)) if usable(w) else None
+
+
+def prepare_elastic_net(w: Tensor) -> Launch | None:
+    """``launch(t, factor)``: :func:`elastic_net_` of ``w``."""
+    return _prepared("enet", w, _flat(w)) if usable(w) else None
+
+
+def prepare_group_rows(w: Tensor, bias: Tensor | None) -> Launch | None:
+    """``launch(t)``: :func:`group_shrink_rows_` of ``w`` (and ``bias``) with one threshold."""
+    if not usable(w, bias) or w.dim() < 2:
+        return None
+    rows = w.view(w.shape[0], -1).detach().numpy()
+    empty = np.zeros(0, dtype=rows.dtype)
+    b = bias.detach().numpy() if bias is not None else empty
+    return _prepared("group_rows", w, rows, b, empty)
+
+
+def prepare_rescale_rows(w: Tensor) -> Launch | None:
+    """``launch(low, high, rate, eps)``: :func:`rescale_rows_` of ``w``."""
+    if not usable(w) or w.dim() < 1:
+        return None
+    return _prepared("rescale_rows", w, _rows(w))
+
+
+def _prepared(name: str, like: Tensor, *arrays: np.ndarray) -> Launch:
+    kernel = getattr(_kernels(), name)
+    cast = np.float32 if like.dtype == torch.float32 else np.float64
+
+    def launch(*scalars: float) -> None:
+        _launch(kernel, *arrays, *[cast(x) for x in scalars])
+
+    return launch
+
+
 # -- plumbing ---------------------------------------------------------------------------------
 def _flat(t: Tensor) -> np.ndarray:
     return t.detach().view(-1).numpy()
+
+
+def _rows(t: Tensor) -> np.ndarray:
+    """``t`` as (units, rest): a vector is one row."""
+    return (
+        t.detach().view(t.shape[0], -1).numpy() if t.dim() > 1 else t.detach().view(1, -1).numpy()
+    )
 
 
 def _scalar(like: Tensor, value: float) -> Any:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import io
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
 import torch
 from torch import Tensor
 
+from netreg import _kernels
 from netreg import constraints as C
 from netreg import penalties as P
 from netreg._rows import Row
@@ -53,6 +54,7 @@ class Regularizer:
         self.rows = rows
         self.plan = plan
         self._scale = 1.0
+        self._launch_cache: dict[tuple[Any, ...], tuple[Any, Any]] = {}
         self.n_steps = 0
         self._handles: list[_Attachment] = []
         self._loss_rows = [r for r in rows if r.loss_penalties]
@@ -60,6 +62,11 @@ class Regularizer:
         self._constraint_rows = [r for r in rows if r.constraints]
         self._coef_cache: dict[tuple[Any, ...], Tensor] = {}
         self._group_cache: tuple[Any, dict[int, dict[str, Any]]] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_launch_cache"] = {}  # views of this model's tensors and closures: rebuilt on use
+        return state
 
     # -- strength ---------------------------------------------------------------------
     @property
@@ -241,6 +248,7 @@ class Regularizer:
     def _after_step(self, optimizer: torch.optim.Optimizer, rule: str) -> None:
         groups = self._groups_of(optimizer)
         fused = getattr(optimizer, "fused_last", None) or {}  # rows ProxAdamW already did
+        prepared = _kernels.enabled()  # NETREG_KERNELS=off takes effect at the next step
         with torch.no_grad():
             for row in self._prox_rows:
                 group = groups.get(id(row.param))
@@ -249,6 +257,11 @@ class Regularizer:
                 step = step_for(optimizer, group, row.param, rule)
                 if step is None:
                     continue
+                if prepared and isinstance(step, float):
+                    apply = self._prepared_prox(row)
+                    if apply is not None:
+                        apply(step * self._scale)
+                        continue
                 bias_step = None
                 if row.bias is not None:
                     bias_group = groups.get(id(row.bias))
@@ -259,9 +272,44 @@ class Regularizer:
                 self._prox_row(row, step, bias_step)
             for row in self._constraint_rows:
                 if id(row.param) in groups:
-                    for constraint in row.constraints:
-                        constraint.project_(row.param)
+                    for j, constraint in enumerate(row.constraints):
+                        project = self._prepared_projection(row, j) if prepared else None
+                        if project is not None:
+                            project()
+                        else:
+                            constraint.project_(row.param)
         self.n_steps += 1
+
+    # Prepared launches (the kernels' views made once) for scalar steps: on a small model
+    # the Python around each kernel call costs as much as the kernel. Each is kept while
+    # its tensors keep their storage and shape (the views hold the storage, so a tensor
+    # given new storage, e.g. by .to() or .data =, always shows a new pointer).
+    def _prepared_prox(self, row: Row) -> Callable[[float], None] | None:
+        penalty = row.prox_penalty
+        assert penalty is not None
+        return self._prepared(
+            ("prox", id(row.param)),
+            (row.param, row.bias),
+            lambda: penalty.scalar_prox(row.param, row.bias),
+        )
+
+    def _prepared_projection(self, row: Row, index: int) -> Callable[[], None] | None:
+        constraint = row.constraints[index]
+        return self._prepared(
+            ("constraint", id(row.param), index),
+            (row.param,),
+            lambda: constraint.prepared_projection(row.param),
+        )
+
+    def _prepared(
+        self, key: tuple[Any, ...], tensors: tuple[Tensor | None, ...], make: Callable[[], Any]
+    ) -> Any:
+        stamp = tuple((t.data_ptr(), t.shape) if t is not None else None for t in tensors)
+        cached = self._launch_cache.get(key)
+        if cached is None or cached[0] != stamp:
+            cached = (stamp, make())
+            self._launch_cache[key] = cached
+        return cached[1]
 
     # -- inspection -------------------------------------------------------------------
     def sparsity(self) -> list[RowSparsity]:

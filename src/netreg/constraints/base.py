@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -32,6 +33,13 @@ class Constraint:
         """Project ``w`` in place (no autograd history)."""
         with torch.no_grad():
             w.copy_(self.project(w))
+
+    def prepared_projection(self, w: Tensor) -> Callable[[], None] | None:
+        """``project()``: ``project_(w)`` prepared once for this tensor, or None.
+
+        For hooks that project every step; valid while ``w`` keeps its storage.
+        """
+        return None
 
     def satisfied(self, w: Tensor, atol: float = 1e-6) -> bool:
         """True when ``w`` already satisfies the constraint (within ``atol``)."""

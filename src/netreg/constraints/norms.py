@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import torch
 from torch import Tensor
@@ -35,6 +36,16 @@ def _rescale_(w: Tensor, axis: Axis, low: float, high: float, rate: float) -> No
         w.mul_(desired.div_(norms.add_(EPSILON)))
 
 
+def _prepared_rescale(
+    w: Tensor, axis: Axis, low: float, high: float, rate: float
+) -> Callable[[], None] | None:
+    """:func:`_rescale_` on unit rows with the kernel's views made once."""
+    launch = _kernels.prepare_rescale_rows(w) if axis == "units" else None
+    if launch is None:
+        return None
+    return lambda: launch(low, high, rate, EPSILON)
+
+
 @dataclasses.dataclass(frozen=True)
 class MaxNorm(Constraint):
     """Keep each unit's weight norm at most ``max_value``: ``w·clip(‖w‖, 0, c)/(ε + ‖w‖)``.
@@ -65,6 +76,9 @@ class MaxNorm(Constraint):
     def project_(self, w: Tensor) -> None:
         _rescale_(w, self.axis, 0.0, self.max_value, 1.0)
 
+    def prepared_projection(self, w: Tensor) -> Callable[[], None] | None:
+        return _prepared_rescale(w, self.axis, 0.0, self.max_value, 1.0)
+
 
 @dataclasses.dataclass(frozen=True)
 class UnitNorm(Constraint):
@@ -80,6 +94,9 @@ class UnitNorm(Constraint):
 
     def project_(self, w: Tensor) -> None:
         _rescale_(w, self.axis, 1.0, 1.0, 1.0)
+
+    def prepared_projection(self, w: Tensor) -> Callable[[], None] | None:
+        return _prepared_rescale(w, self.axis, 1.0, 1.0, 1.0)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,3 +129,6 @@ class MinMaxNorm(Constraint):
 
     def project_(self, w: Tensor) -> None:
         _rescale_(w, self.axis, self.min_value, self.max_value, self.rate)
+
+    def prepared_projection(self, w: Tensor) -> Callable[[], None] | None:
+        return _prepared_rescale(w, self.axis, self.min_value, self.max_value, self.rate)

@@ -8,6 +8,7 @@ Nothing about parameters, modules or optimizers lives here: that is ``plan``'s j
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import torch
@@ -78,6 +79,14 @@ class Penalty:
         L1, L2 and Elastic Net have this form; group penalties return None. An optimizer
         that applies the prox inside its own update (:class:`netreg.optim.ProxAdamW`)
         needs nothing else.
+        """
+        return None
+
+    def scalar_prox(self, w: Tensor, bias: Tensor | None = None) -> Callable[[float], None] | None:
+        """``apply(step)``: ``prox_(w, step, bias)`` for scalar steps, prepared once for these tensors.
+
+        A post-step hook calls it every step; None where there is no prepared kernel
+        (then ``prox_`` is used). Valid while the tensors keep their storage.
         """
         return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import torch
 from torch import Tensor
@@ -12,7 +13,7 @@ from netreg._validation import check_fraction, check_strength
 from netreg.penalties._terms import abs_sum, square_sum
 from netreg.penalties.base import AnyStep, Penalty, Step, soft_threshold, soft_threshold_
 from netreg.penalties.diagonal import DiagonalStep
-from netreg.penalties.l1 import max_ratio
+from netreg.penalties.l1 import L1, max_ratio
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,6 +100,19 @@ class ElasticNet(Penalty):
             elif not _kernels.elastic_net_(w, step * self.l1, 1.0 / (1.0 + 2.0 * step * self.l2)):
                 soft_threshold_(w, step * self.l1)
                 w.mul_(1.0 / (1.0 + 2.0 * step * self.l2))
+
+    def scalar_prox(self, w: Tensor, bias: Tensor | None = None) -> Callable[[float], None] | None:
+        if self.l2 == 0.0:
+            return L1(self.l1).scalar_prox(w)
+        launch = _kernels.prepare_elastic_net(w)
+        if launch is None:
+            return None
+        l1, l2 = self.l1, self.l2
+
+        def apply(step: float) -> None:  # the scalar branch of prox_
+            launch(step * l1, 1.0 / (1.0 + 2.0 * step * l2))
+
+        return apply
 
     def shrink_coefficients(self) -> tuple[float, float]:
         return (self.l1, 2.0 * self.l2)

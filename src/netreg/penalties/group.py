@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import torch
 from torch import Tensor
@@ -149,6 +150,18 @@ class GroupLasso(Penalty):
         if self.groups != "units" or w.dim() < 2:
             return None
         return self.lam * self._weight(w, bias)
+
+    def scalar_prox(self, w: Tensor, bias: Tensor | None = None) -> Callable[[float], None] | None:
+        strength = self.unit_group_strength(w, bias)
+        launch = _kernels.prepare_group_rows(w, bias) if strength is not None else None
+        if strength is None or launch is None:
+            return None
+
+        def apply(step: float) -> None:  # prox_ with a scalar step: one threshold for all units
+            if step * strength != 0:
+                launch(step * strength)
+
+        return apply
 
     def _fused_diagonal_(
         self,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 
 import torch
 from torch import Tensor
 
+from netreg import _kernels
 from netreg._validation import check_strength
 from netreg.penalties._terms import abs_sum
 from netreg.penalties.base import AnyStep, Penalty, Step, soft_threshold, soft_threshold_
@@ -59,6 +61,18 @@ class L1(Penalty):
     ) -> None:
         with torch.no_grad():
             soft_threshold_(w, step * self.l1)
+
+    def scalar_prox(self, w: Tensor, bias: Tensor | None = None) -> Callable[[float], None] | None:
+        launch = _kernels.prepare_soft(w)
+        if launch is None:
+            return None
+        l1 = self.l1
+
+        def apply(step: float) -> None:
+            if step * l1 > 0:  # as soft_threshold_: a zero or NaN threshold changes nothing
+                launch(step * l1)
+
+        return apply
 
     def shrink_coefficients(self) -> tuple[float, float]:
         return (self.l1, 0.0)
