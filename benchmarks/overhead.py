@@ -64,6 +64,7 @@ def make_variant(
         "netreg prox ElasticNet": nr.ElasticNet(LAM, LAM),
         "netreg prox ElasticNet (ProxAdamW)": nr.ElasticNet(LAM, LAM),
         "netreg prox GroupLasso": nr.GroupLasso(LAM),
+        "netreg prox GroupLasso (step=lr)": nr.GroupLasso(LAM),
         "netreg prox GroupLasso (ProxAdamW)": nr.GroupLasso(LAM),
         "netreg MaxNorm": nr.MaxNorm(10.0),
     }
@@ -112,6 +113,7 @@ VARIANTS = [
     "netreg prox ElasticNet",
     "netreg prox ElasticNet (ProxAdamW)",
     "netreg prox GroupLasso",
+    "netreg prox GroupLasso (step=lr)",
     "netreg prox GroupLasso (ProxAdamW)",
     "netreg MaxNorm",
     "torch weight_decay",
