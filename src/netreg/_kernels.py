@@ -108,8 +108,8 @@ def adam_coefficients(
     """The nine numbers of one AdamW update at ``step``, in the dtype of ``like``.
 
     ``lr, 1 − lr·wd, lr/(1 − β₁ᵗ), 1 − β₁, β₂, 1 − β₂, 1/√(1 − β₂ᵗ), eps, ±1``: what
-    :func:`adamw_group_rows_` needs per parameter (a weight and its bias may sit in
-    optimizer groups with different settings).
+    the fused AdamW kernels read, one array per parameter (a weight and its bias may sit
+    in optimizer groups with different settings).
     """
     dtype = np.float32 if like.dtype == torch.float32 else np.float64
     return np.array(
@@ -133,41 +133,26 @@ def adamw_shrink_(
     grad: Tensor,
     exp_avg: Tensor,
     exp_avg_sq: Tensor,
+    coefficients: np.ndarray,
     *,
-    lr: float,
-    beta1: float,
-    beta2: float,
-    eps: float,
-    weight_decay: float,
-    step: int,
-    maximize: bool,
     l1: float,
     l2: float,
     per_coordinate: bool,
 ) -> bool:
     """One AdamW update of ``w`` followed by ``soft(w, s·l1)/(1 + s·l2)``, in one pass.
 
-    ``s`` is Adam's per-coordinate step ``lr/(√v̂ + eps)`` when ``per_coordinate``, else
-    ``lr``. The update is torch's AdamW (decoupled decay, bias corrections at ``step``);
-    the moments are updated in place like torch's. Reads ``w``, the gradient and the two
-    moments once and writes ``w`` and the moments once: what torch's own fused AdamW
-    reads and writes, so the prox costs nothing extra.
+    ``coefficients``: :func:`adam_coefficients` of the update. ``s`` is Adam's
+    per-coordinate step ``lr/(√v̂ + eps)`` when ``per_coordinate``, else ``lr``. The update
+    is torch's AdamW (decoupled decay, bias corrections at the step); the moments are
+    updated in place like torch's. Reads ``w``, the gradient and the two moments once and
+    writes ``w`` and the moments once: what torch's own fused AdamW reads and writes, so
+    the prox costs nothing extra.
     """
     if not usable(w, grad, exp_avg, exp_avg_sq):
         return False
     if not grad.shape == exp_avg.shape == exp_avg_sq.shape == w.shape:
         return False
     k = _kernels()
-    coefficients = adam_coefficients(
-        w,
-        lr=lr,
-        beta1=beta1,
-        beta2=beta2,
-        eps=eps,
-        weight_decay=weight_decay,
-        step=step,
-        maximize=maximize,
-    )
     _launch(
         k.adamw_shrink,
         _flat(w),

@@ -105,8 +105,9 @@ class ProxAdamW(torch.optim.AdamW):
                 p.grad = None
 
         try:
-            owner = {id(p): g for g in self.param_groups for p in g["params"]}
-            for source, w, bias, strength, per_coordinate in self._unit_group_plan():
+            units = self._unit_group_plan()
+            owner = {id(p): g for g in self.param_groups for p in g["params"]} if units else {}
+            for source, w, bias, strength, per_coordinate in units:
                 if id(w) not in self.fused_last and self._fused_units(
                     owner, w, bias, strength, per_coordinate
                 ):
@@ -134,12 +135,11 @@ class ProxAdamW(torch.optim.AdamW):
     def _unit_group_plan(self) -> list[tuple[ShrinkSource, Tensor, Tensor | None, float, bool]]:
         rows = []
         for source, rule in self._shrink_sources:
-            unit_rows = getattr(source, "_unit_group_rows", None)
-            for w, bias, strength in unit_rows() if unit_rows is not None else ():
+            for w, bias, strength in source._unit_group_rows():
                 rows.append((source, w, bias, strength, rule == "auto"))
         return rows
 
-    def _prepared(self, p: Tensor, group: dict[str, Any]) -> tuple[dict[str, Any], int] | None:
+    def _kernel_state(self, p: Tensor, group: dict[str, Any]) -> tuple[dict[str, Any], int] | None:
         """``(state, step)`` when the kernels can take ``p``'s update, else None."""
         grad = p.grad
         if (
@@ -160,16 +160,16 @@ class ProxAdamW(torch.optim.AdamW):
     def _fused_step(
         self, p: Tensor, group: dict[str, Any], a: float, b: float, per_coordinate: bool
     ) -> bool:
-        prepared = self._prepared(p, group)
-        if prepared is None:
+        ready = self._kernel_state(p, group)
+        if ready is None:
             return False
-        state, step = prepared
+        state, step = ready
         done = _kernels.adamw_shrink_(
             p.data,
             p.grad,  # type: ignore[arg-type]
             state["exp_avg"],
             state["exp_avg_sq"],
-            **_adam_settings(group, step),
+            _kernels.adam_coefficients(p, **_adam_settings(group, step)),
             l1=a,
             l2=b,
             per_coordinate=per_coordinate,
@@ -190,14 +190,14 @@ class ProxAdamW(torch.optim.AdamW):
         params = (w,) if bias is None else (w, bias)
         if any(id(p) not in owner for p in params):
             return False
-        prepared = [self._prepared(p, owner[id(p)]) for p in params]
-        ready = [x for x in prepared if x is not None]
+        states = [self._kernel_state(p, owner[id(p)]) for p in params]
+        ready = [x for x in states if x is not None]
         if len(ready) != len(params):
             return False
         parts: list[tuple[Tensor, Tensor, Tensor, Tensor, np.ndarray]] = []
         for p, (state, step) in zip(params, ready, strict=True):
             group, grad = owner[id(p)], p.grad
-            assert grad is not None  # _prepared checked it
+            assert grad is not None  # _kernel_state checked it
             coefficients = _kernels.adam_coefficients(p, **_adam_settings(group, step))
             parts.append((p.data, grad, state["exp_avg"], state["exp_avg_sq"], coefficients))
         weight = parts[0]
