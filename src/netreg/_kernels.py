@@ -19,9 +19,9 @@ import math
 import os
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -113,101 +113,41 @@ def adam_coefficients(
     """
     dtype = np.float32 if like.dtype == torch.float32 else np.float64
     return np.array(
-        [
-            lr,
-            1.0 - lr * weight_decay,
-            lr / (1.0 - beta1**step),
-            1.0 - beta1,
-            beta2,
-            1.0 - beta2,
-            1.0 / math.sqrt(1.0 - beta2**step),
-            eps,
-            -1.0 if maximize else 1.0,
-        ],
+        adam_coefficient_values(
+            lr=lr,
+            beta1=beta1,
+            beta2=beta2,
+            eps=eps,
+            weight_decay=weight_decay,
+            step=step,
+            maximize=maximize,
+        ),
         dtype=dtype,
     )
 
 
-def adamw_shrink_(
-    w: Tensor,
-    grad: Tensor,
-    exp_avg: Tensor,
-    exp_avg_sq: Tensor,
-    coefficients: np.ndarray,
+def adam_coefficient_values(
     *,
-    l1: float,
-    l2: float,
-    per_coordinate: bool,
-) -> bool:
-    """One AdamW update of ``w`` followed by ``soft(w, s·l1)/(1 + s·l2)``, in one pass.
-
-    ``coefficients``: :func:`adam_coefficients` of the update. ``s`` is Adam's
-    per-coordinate step ``lr/(√v̂ + eps)`` when ``per_coordinate``, else ``lr``. The update
-    is torch's AdamW (decoupled decay, bias corrections at the step); the moments are
-    updated in place like torch's. Reads ``w``, the gradient and the two moments once and
-    writes ``w`` and the moments once: what torch's own fused AdamW reads and writes, so
-    the prox costs nothing extra.
-    """
-    if not usable(w, grad, exp_avg, exp_avg_sq):
-        return False
-    if not grad.shape == exp_avg.shape == exp_avg_sq.shape == w.shape:
-        return False
-    k = _kernels()
-    _launch(
-        k.adamw_shrink,
-        _flat(w),
-        _flat(grad),
-        _flat(exp_avg),
-        _flat(exp_avg_sq),
-        coefficients,
-        _scalar(w, l1),
-        _scalar(w, l2),
-        per_coordinate,
+    lr: float,
+    beta1: float,
+    beta2: float,
+    eps: float,
+    weight_decay: float,
+    step: int,
+    maximize: bool,
+) -> tuple[float, ...]:
+    """:func:`adam_coefficients` as Python floats (to write into a row of an array)."""
+    return (
+        lr,
+        1.0 - lr * weight_decay,
+        lr / (1.0 - beta1**step),
+        1.0 - beta1,
+        beta2,
+        1.0 - beta2,
+        1.0 / math.sqrt(1.0 - beta2**step),
+        eps,
+        -1.0 if maximize else 1.0,
     )
-    return True
-
-
-def adamw_group_rows_(
-    w: Tensor,
-    moments: tuple[Tensor, Tensor, Tensor],
-    coefficients: np.ndarray,
-    bias: tuple[Tensor, Tensor, Tensor, Tensor, np.ndarray] | None,
-    *,
-    strength: float,
-    per_coordinate: bool,
-) -> bool:
-    """AdamW updates of each row of ``w`` (and its bias entry), then the unit-group prox.
-
-    ``moments``: the gradient, ``exp_avg`` and ``exp_avg_sq`` of ``w``; ``bias``: the bias,
-    its gradient, its two moments and its :func:`adam_coefficients`, or None. Each row is
-    updated, its norm and its metric ``Σ 1/step`` summed on the way, and then scaled by
-    ``max(0, 1 − t/‖row‖)`` while it is still in cache: ``t`` is ``strength`` times the
-    harmonic mean of the row's steps (``per_coordinate``) or times ``lr``. One read and one
-    write of ``w`` and its moments, as torch's AdamW, plus a second sweep of each row.
-    """
-    grad, exp_avg, exp_avg_sq = moments
-    tensors = (w, grad, exp_avg, exp_avg_sq) + (bias[:4] if bias is not None else ())
-    if w.dim() < 2 or not usable(*tensors):
-        return False
-    if any(t.shape != w.shape for t in moments) or len({t.dtype for t in tensors}) != 1:
-        return False
-    if bias is not None and any(t.shape != (w.shape[0],) for t in bias[:4]):
-        return False
-    k = _kernels()
-    rows = [t.view(w.shape[0], -1).detach().numpy() for t in (w, grad, exp_avg, exp_avg_sq)]
-    empty = np.zeros(0, dtype=rows[0].dtype)
-    b = [t.detach().numpy() for t in bias[:4]] if bias is not None else [empty] * 4
-    b_coefficients = bias[4] if bias is not None else coefficients
-    _launch(
-        k.adamw_group_rows,
-        *rows,
-        coefficients,
-        *b,
-        b_coefficients,
-        _scalar(w, strength),
-        per_coordinate,
-    )
-    return True
 
 
 # -- rows: unit groups and unit norm constraints ---------------------------------------------
@@ -319,6 +259,188 @@ def prepare_rescale_rows(w: Tensor) -> Launch | None:
     if not usable(w) or w.dim() < 1:
         return None
     return _prepared("rescale_rows", w, _rows(w))
+
+
+def prepare_adamw_shrink(
+    w: Tensor, exp_avg: Tensor, exp_avg_sq: Tensor
+) -> Callable[..., bool] | None:
+    """``launch(grad, coefficients, l1, l2, per_coordinate)``: one AdamW update of ``w``
+    followed by ``soft(w, s·l1)/(1 + s·l2)``, in one pass.
+
+    ``coefficients``: :func:`adam_coefficients` of the update. ``s`` is Adam's
+    per-coordinate step ``lr/(√v̂ + eps)`` when ``per_coordinate``, else ``lr``. The update
+    is torch's AdamW (decoupled decay, bias corrections at the step); the moments are
+    updated in place like torch's. Reads ``w``, the gradient and the two moments once and
+    writes ``w`` and the moments once: what torch's own fused AdamW reads and writes, so
+    the prox costs nothing extra.
+
+    The weight's and its moments' views are made once; the gradient's each launch (a
+    backward that sets gradients to None makes a new one every step, and a view kept
+    for it would keep the old one alive). False when that gradient cannot go through.
+    """
+    if not usable(w, exp_avg, exp_avg_sq) or not w.shape == exp_avg.shape == exp_avg_sq.shape:
+        return None
+    kernel, arrays, cast = (
+        _kernels().adamw_shrink,
+        [_flat(t) for t in (w, exp_avg, exp_avg_sq)],
+        _cast(w),
+    )
+    w_array, m, v = arrays
+
+    def launch(
+        grad: Tensor, coefficients: np.ndarray, l1: float, l2: float, per_coordinate: bool
+    ) -> bool:
+        if not _gradient_fits(grad, w):
+            return False
+        _launch(
+            kernel, w_array, _flat(grad), m, v, coefficients, cast(l1), cast(l2), per_coordinate
+        )
+        return True
+
+    return launch
+
+
+class UnitViews(NamedTuple):
+    """One layer's arrays for :class:`UnitBatch`: the views of a weight, its bias and their
+    moments, made once (:class:`~netreg.optim.ProxAdamW` keeps them while the storage stays)."""
+
+    rows: np.ndarray
+    exp_avg: np.ndarray
+    exp_avg_sq: np.ndarray
+    bias: np.ndarray  # empty without a bias, as are its moments
+    bias_exp_avg: np.ndarray
+    bias_exp_avg_sq: np.ndarray
+    blocks: np.ndarray  # (first row, end row) of each block of about _BLOCK weights
+    weight: Tensor  # what a gradient must match
+    lead: Tensor | None  # the bias, likewise
+
+
+_BLOCK = 16384  # weights per block of rows: equal blocks keep both threads equally busy
+
+
+def prepare_adamw_units(
+    w: Tensor, moments: tuple[Tensor, Tensor], bias: tuple[Tensor, Tensor, Tensor] | None
+) -> UnitViews | None:
+    """The views :class:`UnitBatch` reads for ``w`` with ``moments`` (``exp_avg``,
+    ``exp_avg_sq``) and ``bias`` (the bias and its two moments, or None); None when a
+    tensor cannot go through a kernel."""
+    tensors = (w, *moments) + (bias if bias is not None else ())
+    if w.dim() < 2 or not usable(*tensors) or len({t.dtype for t in tensors}) != 1:
+        return None
+    if any(t.shape != w.shape for t in moments):
+        return None
+    if bias is not None and any(t.shape != (w.shape[0],) for t in bias):
+        return None
+    rows = [t.detach().view(w.shape[0], -1).numpy() for t in (w, *moments)]
+    empty = np.zeros(0, dtype=rows[0].dtype)
+    b = [t.detach().numpy() for t in bias] if bias is not None else [empty] * 3
+    per_block = max(1, _BLOCK // max(1, rows[0].shape[1]))
+    starts = np.arange(0, w.shape[0], per_block, dtype=np.int64)
+    blocks = np.stack([starts, np.minimum(starts + per_block, w.shape[0])], axis=1)
+    return UnitViews(
+        rows=rows[0],
+        exp_avg=rows[1],
+        exp_avg_sq=rows[2],
+        bias=b[0],
+        bias_exp_avg=b[1],
+        bias_exp_avg_sq=b[2],
+        blocks=blocks,
+        weight=w,
+        lead=bias[0] if bias is not None else None,
+    )
+
+
+class UnitBatch:
+    """One launch of the unit kernel over several layers of one dtype, its arrays made once.
+
+    AdamW updates each row of every layer (and its bias entry), summing its norm and its
+    metric ``Σ 1/step`` on the way, then scales it by ``max(0, 1 − t/‖row‖)`` while it is
+    still in cache: ``t`` is the strength times the harmonic mean of the row's steps
+    (``per_coordinate``) or times ``lr``. One read and one write of every weight and its
+    moments, as torch's AdamW, plus a second sweep of each row.
+
+    Why all layers in one launch, with arrays kept: Python run right after a kernel finds
+    the caches full of weights and measured 3–4× slower than the same lines run warm; on
+    a 784→1024→1024→10 MLP the Python between per-layer launches cost a third of the
+    kernels' time. The caller writes this step's numbers into ``coefficients``,
+    ``bias_coefficients``, ``strengths`` and ``per_coordinate`` (one row per layer), then
+    calls :meth:`launch` with the gradients.
+    """
+
+    def __init__(self, layers: Sequence[UnitViews]) -> None:
+        self.layers = tuple(layers)
+        dtype = self.layers[0].rows.dtype
+        count = len(self.layers)
+        self.coefficients = np.zeros((count, 9), dtype=dtype)  # adam_coefficients rows
+        self.bias_coefficients = np.zeros((count, 9), dtype=dtype)
+        self.strengths = np.zeros(count, dtype=dtype)
+        self.per_coordinate = np.zeros(count, dtype=np.bool_)
+        self._empty = np.zeros(0, dtype=dtype)
+        self._arrays = [
+            tuple(getattr(v, name) for v in self.layers)
+            for name in ("rows", "exp_avg", "exp_avg_sq", "bias", "bias_exp_avg", "bias_exp_avg_sq")
+        ]
+        self._blocks = np.concatenate(
+            [np.insert(v.blocks, 0, layer, axis=1) for layer, v in enumerate(self.layers)]
+        )
+
+    def holds(self, layers: Sequence[UnitViews]) -> bool:
+        """True when this batch was made for exactly these views."""
+        return len(layers) == len(self.layers) and all(
+            a is b for a, b in zip(layers, self.layers, strict=True)
+        )
+
+    def launch(self, grads: Sequence[Tensor], bias_grads: Sequence[Tensor | None]) -> None:
+        """Run the kernel; every gradient must have passed :func:`unit_gradients_fit`."""
+        rows, exp_avg, exp_avg_sq, bias, bias_exp_avg, bias_exp_avg_sq = self._arrays
+        g = tuple(
+            grad.detach().view(v.rows.shape).numpy()
+            for grad, v in zip(grads, self.layers, strict=True)
+        )
+        bg = tuple(
+            self._empty if v.lead is None or grad is None else grad.detach().numpy()
+            for grad, v in zip(bias_grads, self.layers, strict=True)
+        )
+        _launch(
+            _kernels().adamw_units,
+            rows,
+            g,
+            exp_avg,
+            exp_avg_sq,
+            self.coefficients,
+            bias,
+            bg,
+            bias_exp_avg,
+            bias_exp_avg_sq,
+            self.bias_coefficients,
+            self.strengths,
+            self.per_coordinate,
+            self._blocks,
+        )
+
+
+def unit_gradients_fit(views: UnitViews, grad: Tensor | None, bias_grad: Tensor | None) -> bool:
+    """True when a layer's gradients can go through :meth:`UnitBatch.launch`."""
+    return _gradient_fits(grad, views.weight) and (
+        views.lead is None or _gradient_fits(bias_grad, views.lead)
+    )
+
+
+def _gradient_fits(grad: Tensor | None, like: Tensor) -> bool:
+    """A gradient a prepared AdamW launch can read: dense, contiguous, ``like``'s dtype and shape."""
+    return (
+        grad is not None
+        and type(grad) in _PLAIN
+        and grad.layout == torch.strided
+        and grad.device.type == "cpu"
+        and grad.dtype == like.dtype
+        and grad.shape == like.shape
+        and grad.is_contiguous()
+    )
+
+
+def _cast(like: Tensor) -> Callable[[float], Any]:
+    return np.float32 if like.dtype == torch.float32 else np.float64
 
 
 def _prepared(name: str, like: Tensor, *arrays: np.ndarray) -> Launch:
@@ -485,26 +607,33 @@ def _build() -> SimpleNamespace:
         return x, d
 
     @jit_sum
-    def adamw_group_rows(rows, g, m, v, c, bias, bg, bm, bv, bc, strength, per_coordinate):  # type: ignore[no-untyped-def]
-        has_bias = bias.size > 0
-        for i in prange(rows.shape[0]):
-            row = rows[i]
-            zero = row.dtype.type(0.0)
-            total, metric = zero, zero
-            for j in range(row.size):
-                x, d = adam_coordinate(row, g[i], m[i], v[i], j, c)
-                total += x * x
-                metric += d
-            metric = metric / c[0]  # Σ 1/step over the row's weights
-            count = row.size
-            if has_bias:
-                x, d = adam_coordinate(bias, bg, bm, bv, i, bc)
-                total += x * x
-                metric += d / bc[0]
-                count += 1
-            # the hook's steps: the harmonic mean over the unit, or the weight's lr
-            t = (count / metric if per_coordinate else c[0]) * strength
-            shrink_unit(row, bias, i, has_bias, total, t)
+    def adamw_units(rows, g, m, v, c, bias, bg, bm, bv, bc, strengths, per_coordinate, blocks):  # type: ignore[no-untyped-def]
+        # rows, g, m, v, bias, bg, bm, bv: tuples with one array per layer; c, bc: one
+        # row of adam_coefficients per layer; blocks: (layer, first row, end row)
+        for block in prange(blocks.shape[0]):
+            layer, first, end = blocks[block, 0], blocks[block, 1], blocks[block, 2]
+            w_rows, g_rows, m_rows, v_rows = rows[layer], g[layer], m[layer], v[layer]
+            b, b_g, b_m, b_v = bias[layer], bg[layer], bm[layer], bv[layer]
+            cl, bcl = c[layer], bc[layer]
+            has_bias = b.size > 0
+            for i in range(first, end):
+                row = w_rows[i]
+                zero = row.dtype.type(0.0)
+                total, metric = zero, zero
+                for j in range(row.size):
+                    x, d = adam_coordinate(row, g_rows[i], m_rows[i], v_rows[i], j, cl)
+                    total += x * x
+                    metric += d
+                metric = metric / cl[0]  # Σ 1/step over the row's weights
+                count = row.size
+                if has_bias:
+                    x, d = adam_coordinate(b, b_g, b_m, b_v, i, bcl)
+                    total += x * x
+                    metric += d / bcl[0]
+                    count += 1
+                # the hook's steps: the harmonic mean over the unit, or the weight's lr
+                t = (count / metric if per_coordinate[layer] else cl[0]) * strengths[layer]
+                shrink_unit(row, b, i, has_bias, total, t)
 
     @jit_sum
     def group_rows(rows, bias, thresholds, common):  # type: ignore[no-untyped-def]
@@ -582,7 +711,7 @@ def _build() -> SimpleNamespace:
     return SimpleNamespace(
         soft=soft,
         adamw_shrink=adamw_shrink,
-        adamw_group_rows=adamw_group_rows,
+        adamw_units=adamw_units,
         soft_diag=soft_diag,
         enet=enet,
         enet_diag=enet_diag,

@@ -26,7 +26,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-import numpy as np
 import torch
 from torch import Tensor
 
@@ -72,6 +71,11 @@ class ProxAdamW(torch.optim.AdamW):
         self._shrink_sources: list[tuple[ShrinkSource, str]] = []
         self.fused_last: dict[int, ShrinkSource] = {}
         """Parameter id -> the source whose prox the last ``step()`` applied inside it."""
+        # Why: on a small model the checks and numpy views around a kernel cost as much as
+        # the kernel. A launch is kept per weight while its tensors keep their storage
+        # (the views hold it, so new storage always shows a new pointer).
+        self._launches: dict[int, tuple[tuple[Any, ...], Any]] = {}
+        self._unit_batches: dict[torch.dtype, _kernels.UnitBatch] = {}
 
     def fuse(self, source: ShrinkSource, rule: str = "auto") -> Callable[[], None]:
         """Apply ``source``'s shrinkage inside every step; returns a function that stops it.
@@ -105,20 +109,19 @@ class ProxAdamW(torch.optim.AdamW):
                 p.grad = None
 
         try:
-            units = self._unit_group_plan()
-            owner = {id(p): g for g in self.param_groups for p in g["params"]} if units else {}
-            for source, w, bias, strength, per_coordinate in units:
-                if id(w) not in self.fused_last and self._fused_units(
-                    owner, w, bias, strength, per_coordinate
-                ):
-                    taken(source, *((w,) if bias is None else (w, bias)))
-            plan = self._plan()
+            # NETREG_KERNELS is read every step, as the hook does; off: torch's AdamW and the hook
+            kernels_on = _kernels.enabled()
+            for source, params in self._fused_unit_groups() if kernels_on else []:
+                taken(source, *params)
+            plan = self._plan() if kernels_on else {}
             for group in self.param_groups:
                 for p in group["params"]:
                     entry = plan.get(id(p)) if id(p) not in self.fused_last else None
                     if entry is not None and self._fused_step(p, group, *entry[1:]):
                         taken(entry[0], p)
-            _unhooked_adamw_step(self)
+            # torch's update walks every parameter even when none is left to it
+            if any(p.grad is not None for g in self.param_groups for p in g["params"]):
+                _unhooked_adamw_step(self)
         finally:
             for p, grad in held:
                 p.grad = grad
@@ -140,7 +143,11 @@ class ProxAdamW(torch.optim.AdamW):
         return rows
 
     def _kernel_state(self, p: Tensor, group: dict[str, Any]) -> tuple[dict[str, Any], int] | None:
-        """``(state, step)`` when the kernels can take ``p``'s update, else None."""
+        """``(state, step)`` when the kernels can take ``p``'s update, else None.
+
+        The tensors themselves are checked when a launch is prepared (and the gradient at
+        each launch); this checks what AdamW's settings and the gradient's kind rule out.
+        """
         grad = p.grad
         if (
             grad is None
@@ -149,13 +156,21 @@ class ProxAdamW(torch.optim.AdamW):
             or group["differentiable"]
             or grad.is_sparse
             or torch.is_complex(p)
-            or not _kernels.usable(p, grad)
         ):
             return None
         state = self.state[p]
         if len(state) == 0:
             _init_state(state, p, group)
         return state, int(state["step"].item()) + 1
+
+    def _launch_for(self, key: Tensor, tensors: tuple[Tensor, ...], make: Callable[[], Any]) -> Any:
+        """What ``make`` prepares for ``key`` (views, a launch), rebuilt when one of ``tensors`` moves."""
+        stamp = tuple((t.data_ptr(), t.shape, t.dtype) for t in tensors)
+        cached = self._launches.get(id(key))
+        if cached is None or cached[0] != stamp:
+            cached = (stamp, make())
+            self._launches[id(key)] = cached
+        return cached[1]
 
     def _fused_step(
         self, p: Tensor, group: dict[str, Any], a: float, b: float, per_coordinate: bool
@@ -164,55 +179,83 @@ class ProxAdamW(torch.optim.AdamW):
         if ready is None:
             return False
         state, step = ready
-        done = _kernels.adamw_shrink_(
-            p.data,
-            p.grad,  # type: ignore[arg-type]
-            state["exp_avg"],
-            state["exp_avg_sq"],
-            _kernels.adam_coefficients(p, **_adam_settings(group, step)),
-            l1=a,
-            l2=b,
-            per_coordinate=per_coordinate,
+        moments = (state["exp_avg"], state["exp_avg_sq"])
+        launch = self._launch_for(
+            p, (p, *moments), lambda: _kernels.prepare_adamw_shrink(p.data, *moments)
         )
+        coefficients = _kernels.adam_coefficients(p, **_adam_settings(group, step))
+        done = launch is not None and launch(p.grad, coefficients, a, b, per_coordinate)
         if done:  # count the step only when it was taken here (else torch takes it)
             state["step"].fill_(step)
         return done
 
-    def _fused_units(
-        self,
-        owner: dict[int, dict[str, Any]],
-        w: Tensor,
-        bias: Tensor | None,
-        strength: float,
-        per_coordinate: bool,
-    ) -> bool:
-        """A weight (and its bias) updated and unit-group shrunk in one kernel; both or neither."""
+    def _fused_unit_groups(self) -> list[tuple[ShrinkSource, tuple[Tensor, ...]]]:
+        """Update every unit-group layer the kernel can take, one launch per dtype.
+
+        Returns ``(source, parameters)`` of each layer it took.
+        """
+        units = self._unit_group_plan()
+        if not units:
+            return []
+        owner = {id(p): g for g in self.param_groups for p in g["params"]}
+        by_dtype: dict[torch.dtype, list[Any]] = {}
+        seen: set[int] = set()
+        for source, w, bias, strength, per_coordinate in units:
+            if id(w) in seen:  # a weight bound twice: the first source has it
+                continue
+            seen.add(id(w))
+            found = self._unit_views(owner, w, bias)
+            if found is not None:
+                by_dtype.setdefault(w.dtype, []).append((source, *found, strength, per_coordinate))
+        out = []
+        for dtype, layers in by_dtype.items():
+            views = [layer[1] for layer in layers]
+            batch = self._unit_batches.get(dtype)
+            if batch is None or not batch.holds(views):
+                batch = self._unit_batches[dtype] = _kernels.UnitBatch(views)
+            for i, (_, _, ready, strength, per_coordinate) in enumerate(layers):
+                settings = [_adam_settings(owner[id(p)], step) for p, _, step in ready]
+                batch.coefficients[i] = _kernels.adam_coefficient_values(**settings[0])
+                batch.bias_coefficients[i] = _kernels.adam_coefficient_values(**settings[-1])
+                batch.strengths[i] = strength
+                batch.per_coordinate[i] = per_coordinate
+            batch.launch(
+                [ready[0][0].grad for _, _, ready, _, _ in layers],
+                [ready[1][0].grad if len(ready) > 1 else None for _, _, ready, _, _ in layers],
+            )
+            for source, _, ready, _, _ in layers:  # the steps count only when taken here
+                for _, state, step in ready:
+                    state["step"].fill_(step)
+                out.append((source, tuple(p for p, _, _ in ready)))
+        return out
+
+    def _unit_views(
+        self, owner: dict[int, dict[str, Any]], w: Tensor, bias: Tensor | None
+    ) -> tuple[_kernels.UnitViews, list[tuple[Tensor, dict[str, Any], int]]] | None:
+        """A weight and its bias as one layer of the unit kernel, or None: both or neither.
+
+        Returns the layer's views and ``(parameter, state, step)`` of the weight and bias.
+        """
         params = (w,) if bias is None else (w, bias)
         if any(id(p) not in owner for p in params):
-            return False
-        states = [self._kernel_state(p, owner[id(p)]) for p in params]
-        ready = [x for x in states if x is not None]
-        if len(ready) != len(params):
-            return False
-        parts: list[tuple[Tensor, Tensor, Tensor, Tensor, np.ndarray]] = []
-        for p, (state, step) in zip(params, ready, strict=True):
-            group, grad = owner[id(p)], p.grad
-            assert grad is not None  # _kernel_state checked it
-            coefficients = _kernels.adam_coefficients(p, **_adam_settings(group, step))
-            parts.append((p.data, grad, state["exp_avg"], state["exp_avg_sq"], coefficients))
-        weight = parts[0]
-        done = _kernels.adamw_group_rows_(
-            weight[0],
-            weight[1:4],
-            weight[4],
-            parts[1] if bias is not None else None,
-            strength=strength,
-            per_coordinate=per_coordinate,
+            return None
+        ready = []
+        for p in params:
+            found = self._kernel_state(p, owner[id(p)])
+            if found is None:
+                return None
+            ready.append((p, *found))
+        moments = [(state["exp_avg"], state["exp_avg_sq"]) for _, state, _ in ready]
+        tensors = tuple(t for p, pair in zip(params, moments, strict=True) for t in (p, *pair))
+        bias_tensors = (bias.data, *moments[1]) if bias is not None else None
+        views = self._launch_for(
+            w, tensors, lambda: _kernels.prepare_adamw_units(w.data, moments[0], bias_tensors)
         )
-        if done:
-            for state, step in ready:
-                state["step"].fill_(step)
-        return done
+        if views is None or not _kernels.unit_gradients_fit(
+            views, w.grad, bias.grad if bias is not None else None
+        ):
+            return None
+        return views, ready
 
 
 def _adam_settings(group: dict[str, Any], step: int) -> dict[str, Any]:
