@@ -263,3 +263,61 @@ def test_state_is_adamw_state_and_a_resumed_run_is_bit_identical(name):
     plan.bind(resumed).attach(resumed_opt)
     run(resumed, resumed_opt, 10)
     _assert_same(model, resumed, atol=0)
+
+
+# -- the unit kernel runs every layer in one launch; each layer still falls back on its own --
+def _deep_model(dtype: torch.dtype = torch.float64) -> nn.Module:
+    torch.manual_seed(3)
+    return nn.Sequential(
+        nn.Linear(6, 12), nn.ReLU(), nn.Linear(12, 9, bias=False), nn.ReLU(), nn.Linear(9, 1)
+    ).to(dtype)
+
+
+def _run_units(cls, *, eager=False, swap_at=None, bend_grad_of=None, steps=12):
+    """A three-layer GroupLasso run; ``swap_at``: give layer 0 new storage at that step;
+    ``bend_grad_of``: the layer whose weight gradient is made non-contiguous every step."""
+    with pytest.MonkeyPatch.context() as patch:
+        if eager:
+            patch.setenv("NETREG_KERNELS", "off")
+        model = _deep_model()
+        opt = cls(model.parameters(), lr=0.05, weight_decay=0.01)
+        nr.Plan({nr.select.weights(): nr.GroupLasso(0.03)}).bind(model).attach(opt)
+        X, y = _data()
+        for step in range(steps):
+            if step == swap_at:
+                model[0].weight.data = model[0].weight.data.clone()
+            opt.zero_grad()
+            nn.functional.mse_loss(model(X), y).backward()
+            if bend_grad_of is not None:
+                grad = model[bend_grad_of].weight.grad
+                model[bend_grad_of].weight.grad = grad.t().contiguous().t()  # same values
+                assert not model[bend_grad_of].weight.grad.is_contiguous()
+            opt.step()
+        return model, opt
+
+
+@needs_numba
+def test_every_unit_layer_goes_in_one_launch_and_follows_the_loop():
+    reference, _ = _run_units(torch.optim.AdamW, eager=True)
+    fused, opt = _run_units(ProxAdamW)
+    _assert_same(reference, fused)
+    assert set(opt.fused_last) == {id(p) for p in fused.parameters()}  # a bias-free layer too
+    assert len(opt._unit_batches) == 1
+
+
+@needs_numba
+def test_a_layer_given_new_storage_mid_run_is_rebuilt_into_the_launch():
+    reference, _ = _run_units(torch.optim.AdamW, eager=True, swap_at=5)
+    fused, opt = _run_units(ProxAdamW, swap_at=5)
+    _assert_same(reference, fused)
+    batch = opt._unit_batches[torch.float64]
+    assert batch.layers[0].rows.ctypes.data == fused[0].weight.data_ptr()
+
+
+@needs_numba
+def test_a_layer_whose_gradient_cannot_go_through_alone_falls_back_to_the_hook():
+    reference, _ = _run_units(torch.optim.AdamW, eager=True, bend_grad_of=2)
+    fused, opt = _run_units(ProxAdamW, bend_grad_of=2)
+    _assert_same(reference, fused)
+    assert id(fused[2].weight) not in opt.fused_last
+    assert id(fused[0].weight) in opt.fused_last and id(fused[4].weight) in opt.fused_last
