@@ -25,6 +25,7 @@ import itertools
 import statistics
 import time
 from collections.abc import Callable
+from typing import NamedTuple
 
 import torch
 from torch import nn
@@ -42,9 +43,14 @@ def mlp(sizes: tuple[int, ...]) -> nn.Sequential:
     return nn.Sequential(*layers[:-1])
 
 
-def make_variant(
-    name: str, sizes: tuple[int, ...], opt_name: str
-) -> tuple[Callable[[torch.Tensor, torch.Tensor], None], Callable[[], None]]:
+class Variant(NamedTuple):
+    step: Callable[[torch.Tensor, torch.Tensor], None]  # a whole training step
+    after_step: Callable[[], None]  # the work it adds after ``opt.step()``
+    opt_step: Callable[[], None]  # ``opt.step()`` on the gradients it holds
+    tensors: Callable[[], list[torch.Tensor]]  # the weights and the optimizer's state
+
+
+def make_variant(name: str, sizes: tuple[int, ...], opt_name: str) -> Variant:
     """A training step for ``name``, and the work it adds after ``opt.step()`` alone."""
     torch.manual_seed(0)
     model = mlp(sizes)
@@ -100,7 +106,30 @@ def make_variant(
     def opt_step() -> None:
         opt.step()
 
-    return step, after_step, opt_step
+    def tensors() -> list[torch.Tensor]:
+        state = [t for s in opt.state.values() for t in s.values() if isinstance(t, torch.Tensor)]
+        return [p.data for p in all_params] + state
+
+    return Variant(step, after_step, opt_step, tensors)
+
+
+def timed_alone(work: Callable[[], None], repeats: int, variant: Variant) -> float:
+    """Seconds per call of ``work``; the weights and optimizer state are restored after.
+
+    Why restore: hundreds of optimizer passes on the same stale gradients drive the model
+    far from where training would take it, its gradients and ``exp_avg_sq`` fill with
+    denormal floats, and the next rounds' whole steps then ran up to 2x slower at random.
+    """
+    tensors = variant.tensors()
+    saved = [t.clone() for t in tensors]
+    t0 = time.perf_counter()
+    for _ in range(repeats):
+        work()
+    elapsed = (time.perf_counter() - t0) / repeats
+    with torch.no_grad():
+        for t, s in zip(tensors, saved, strict=True):
+            t.copy_(s)  # in place: a kernel's views of the storage stay valid
+    return elapsed
 
 
 VARIANTS = [
@@ -141,30 +170,24 @@ def measure(
     y = torch.randint(0, sizes[-1], (batch,), generator=g)
     names = variants_for(opt_name)
     variants = {v: make_variant(v, sizes, opt_name) for v in names}
-    for s, *_ in variants.values():  # warm-up: optimizer state, allocator, kernel compilation
+    for variant in variants.values():  # warm-up: optimizer state, allocator, kernel compilation
         for _ in range(2):
-            s(x, y)
+            variant.step(x, y)
     times: dict[str, list[float]] = {v: [] for v in names}
     hooks: dict[str, list[float]] = {v: [] for v in POST_STEP}
     opt_steps: dict[str, list[float]] = {v: [] for v in OPT_STEP if v in names}
     for r in range(rounds):
         order = names if r % 2 == 0 else names[::-1]  # interleave to cancel drift
         for v in order:
-            step, after, opt_step = variants[v]
+            variant = variants[v]
             t0 = time.perf_counter()
             for _ in range(steps):
-                step(x, y)
+                variant.step(x, y)
             times[v].append((time.perf_counter() - t0) / steps)
             if v in hooks:
-                t0 = time.perf_counter()
-                for _ in range(5 * steps):
-                    after()
-                hooks[v].append((time.perf_counter() - t0) / (5 * steps))
+                hooks[v].append(timed_alone(variant.after_step, 5 * steps, variant))
             if v in opt_steps:  # the optimizer's own pass, again on the same gradients
-                t0 = time.perf_counter()
-                for _ in range(5 * steps):
-                    opt_step()
-                opt_steps[v].append((time.perf_counter() - t0) / (5 * steps))
+                opt_steps[v].append(timed_alone(variant.opt_step, 5 * steps, variant))
     hook = {v: statistics.median(t) for v, t in hooks.items()}
     if opt_steps:  # fused: the work added is its optimizer pass minus AdamW's own
         base = statistics.median(opt_steps["unregularized"])
