@@ -176,6 +176,11 @@ class Regularizer:
         ``step="auto"`` uses the optimizer's effective step per coordinate (lr for SGD;
         ``lr/(√v̂+eps)`` for Adam/AdamW, see :mod:`netreg.optim.steps`); ``step="lr"``
         uses the learning rate. Returns a handle whose ``remove()`` detaches it.
+
+        Under a plain ``torch.optim.Adam``/``AdamW`` the per-coordinate step makes the hook
+        read ``exp_avg_sq`` again after the step (2–4× an in-place pass over the weights);
+        :class:`netreg.optim.ProxAdamW` takes the same arguments and applies L1, Elastic Net
+        and unit group lasso inside its own update, for about one pass.
         """
         check_choice("step", step, STEP_RULES)
         if not isinstance(optimizer, torch.optim.Optimizer):
