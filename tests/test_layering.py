@@ -14,6 +14,7 @@ import pytest
 
 LAYERS = [
     "_validation",
+    "choices",
     "_kernels",
     "penalties",
     "constraints",
