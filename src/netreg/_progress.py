@@ -7,7 +7,7 @@ a bar is shown, so silent calls (paths inside CV, library fits) pay nothing for 
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 
 class ProgressBar:
@@ -84,7 +84,7 @@ class ProgressBar:
             self._progress.stop()
             self._progress = None
 
-    def __enter__(self) -> ProgressBar:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
