@@ -18,7 +18,6 @@ from netreg.search import (
     to_dict,
     validate_space,
 )
-from netreg.search.optuna_backend import run_search
 
 SPACE = {
     "x": Float(-4.0, 4.0),
@@ -112,7 +111,7 @@ def _executions(log):
 
 def test_interrupted_search_resumes_without_running_a_trial_twice(tmp_path):
     db, log, n_trials = tmp_path / "search.db", tmp_path / "calls.jsonl", 16
-    first = run_search(
+    first = search(
         LoggedObjective(log, interrupt_at=7), SPACE, n_trials=n_trials, storage=db, seed=0
     )
     assert first.interrupted
@@ -122,7 +121,7 @@ def test_interrupted_search_resumes_without_running_a_trial_twice(tmp_path):
     assert len(before) == 6
 
     resumed_objective = LoggedObjective(log)
-    second = run_search(resumed_objective, SPACE, n_trials=n_trials, storage=db, seed=0)
+    second = search(resumed_objective, SPACE, n_trials=n_trials, storage=db, seed=0)
     assert not second.interrupted
     assert second.n_complete == n_trials
     assert resumed_objective.calls == n_trials - 6  # only the remaining trials ran
@@ -138,13 +137,13 @@ def test_interrupted_search_resumes_without_running_a_trial_twice(tmp_path):
 
     # a third call finds nothing left to do
     third_objective = LoggedObjective(log)
-    third = run_search(third_objective, SPACE, n_trials=n_trials, storage=db, seed=0)
+    third = search(third_objective, SPACE, n_trials=n_trials, storage=db, seed=0)
     assert third_objective.calls == 0 and third.n_complete == n_trials
 
 
 def test_a_trial_left_running_by_a_crash_is_failed_and_replaced(tmp_path):
     db, log = tmp_path / "crash.db", tmp_path / "calls.jsonl"
-    run_search(LoggedObjective(log), SPACE, n_trials=4, storage=db, study_name="s")
+    search(LoggedObjective(log), SPACE, n_trials=4, storage=db, study_name="s")
     # a crash: the process died inside trial 4, which stays RUNNING in the storage
     study = optuna.load_study(study_name="s", storage=f"sqlite:///{db}")
     crashed = study.ask()
@@ -152,7 +151,7 @@ def test_a_trial_left_running_by_a_crash_is_failed_and_replaced(tmp_path):
     assert study.trials[-1].state == optuna.trial.TrialState.RUNNING
 
     objective = LoggedObjective(log)
-    result = run_search(objective, SPACE, n_trials=8, storage=db, study_name="s")
+    result = search(objective, SPACE, n_trials=8, storage=db, study_name="s")
     assert objective.calls == 4
     assert result.trials[crashed.number]["state"] == "FAIL"
     assert result.n_complete == 8
@@ -171,9 +170,9 @@ def test_a_trial_left_running_by_a_crash_is_failed_and_replaced(tmp_path):
 
 def test_resume_refuses_the_other_direction(tmp_path):
     db = tmp_path / "d.db"
-    run_search(quadratic, SPACE, n_trials=2, storage=db)
+    search(quadratic, SPACE, n_trials=2, storage=db)
     with pytest.raises(ValueError, match=r"direction='minimize'.*Received: direction='maximize'"):
-        run_search(quadratic, SPACE, n_trials=2, storage=db, direction="maximize")
+        search(quadratic, SPACE, n_trials=2, storage=db, direction="maximize")
 
 
 def test_diverged_trials_fail_and_the_search_goes_on():

@@ -28,11 +28,12 @@ from typing import Any, TypeVar
 
 from netreg._progress import ProgressBar
 from netreg._validation import check_choice
+from netreg.choices import CV_BACKENDS
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-BACKENDS = ("serial", "process", "ray")
+BACKENDS = tuple(name for name in CV_BACKENDS if name != "auto")  # callers resolve "auto"
 
 
 def map_items(
@@ -202,19 +203,12 @@ def _call_with_kwargs(fn: Callable[..., R], task: dict[str, Any]) -> R:
     return fn(**task)
 
 
-def map_tasks(
-    fn: Callable[..., R],
-    tasks: Iterable[dict[str, Any]],
-    *,
-    backend: str = "serial",
-    n_jobs: int = 1,
-    address: str | None = None,
-    progress: bool = False,
-    description: str = "",
-) -> list[R]:
+def map_tasks(fn: Callable[..., R], tasks: Iterable[dict[str, Any]], **options: Any) -> list[R]:
     """``[fn(**task) for task in tasks]``: :func:`map_items` for keyword-argument tasks.
 
-    This is the form cross-validation uses (one dict of arguments per fold).
+    This is the form cross-validation uses (one dict of arguments per fold); ``options``
+    are those of :func:`map_items` (``backend``, ``n_jobs``, ``address``, ``progress``,
+    ``description``).
 
     Examples
     --------
@@ -222,14 +216,6 @@ def map_tasks(
     >>> map_tasks(Fraction, [{"numerator": 1, "denominator": 2}])
     [Fraction(1, 2)]
     """
-    if backend != "serial":
+    if options.get("backend", "serial") != "serial":
         _check_picklable(fn)
-    return map_items(
-        functools.partial(_call_with_kwargs, fn),
-        tasks,
-        backend=backend,
-        n_jobs=n_jobs,
-        address=address,
-        progress=progress,
-        description=description,
-    )
+    return map_items(functools.partial(_call_with_kwargs, fn), tasks, **options)

@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+from sklearn.datasets import load_digits
 from torch import Tensor, nn
 
+from netreg.data import sparse_signal
 from netreg.regularizer import Regularizer
 
 
@@ -71,6 +73,56 @@ def as_tensors(
     if classification:
         return features, torch.tensor(np.asarray(y), dtype=torch.int64)
     return features, torch.tensor(np.asarray(y), dtype=dtype).reshape(-1, 1)
+
+
+def split_tensors(
+    X: np.ndarray,
+    y: np.ndarray,
+    ends: tuple[int, ...],
+    *,
+    classification: bool = False,
+    dtype: torch.dtype = torch.float32,
+) -> tuple[Tensor, ...]:
+    """The rows cut at ``ends`` (``(100, 250)``: three parts), each part as ``as_tensors``.
+
+    Flat, in order: ``(X_0, y_0, X_1, y_1, ...)``, so a train/validation/test split unpacks
+    into six names.
+    """
+    bounds = (0, *ends, len(y))
+    return tuple(
+        tensor
+        for start, stop in itertools.pairwise(bounds)
+        for tensor in as_tensors(
+            X[start:stop], y[start:stop], classification=classification, dtype=dtype
+        )
+    )
+
+
+def shuffled_digits(seed: int, ends: tuple[int, ...]) -> tuple[Tensor, ...]:
+    """scikit-learn's digits (pixels scaled to [0, 1]) in a seeded order, cut at ``ends``."""
+    X, y = load_digits(return_X_y=True)
+    order = np.random.default_rng(seed).permutation(len(y))
+    return split_tensors(X[order] / 16.0, y[order], ends, classification=True)
+
+
+def sparse_regression(
+    seed: int,
+    *,
+    n: int,
+    p: int,
+    k: int,
+    noise: float,
+    ends: tuple[int, ...],
+    dtype: torch.dtype = torch.float32,
+) -> tuple[Tensor, ...]:
+    """``n`` rows of :func:`netreg.data.sparse_signal` (``k`` of ``p`` inputs matter), cut at
+    ``ends``; the target is standardized with the first part's mean and deviation only, so
+    no statistic leaks from the held-out parts."""
+    df = sparse_signal(n=n, p=p, k=k, noise=noise, seed=seed)
+    X = df.drop(columns="y").to_numpy()
+    y = df["y"].to_numpy()
+    y = (y - y[: ends[0]].mean()) / y[: ends[0]].std()
+    return split_tensors(X, y, ends, dtype=dtype)
 
 
 def data_loss(output: Tensor, target: Tensor) -> Tensor:

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from netreg._validation import check_config_keys
+
 VERDICTS = ("holds", "does not hold", "not run")
 PARTIAL_PREFIX = "holds only when "
 
@@ -128,10 +130,6 @@ class ClaimResult:
     def from_dict(cls, data: dict[str, Any]) -> ClaimResult:
         """Rebuild from ``to_dict()`` (without a figure)."""
         names = {f.name for f in fields(cls)} - {"figure"}
-        unknown = sorted(set(data) - names - {"status"})
-        if unknown:
-            raise ValueError(
-                f"Unknown ClaimResult key(s) {unknown}; valid keys are {sorted(names)}. "
-                f"Received: data keys={sorted(data)}"
-            )
-        return cls(**{k: v for k, v in data.items() if k in names})
+        stored = {k: v for k, v in data.items() if k != "status"}  # derived, not a field
+        check_config_keys("ClaimResult", stored, names)
+        return cls(**stored)

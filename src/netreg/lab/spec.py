@@ -1,4 +1,8 @@
-"""ClaimSpec: the fixed description of one seed claim (id, title, seed sources, words)."""
+"""ClaimSpec: the fixed description of one seed claim (id, title, seed sources, words, rule).
+
+The rule that turns the numbers into a verdict is part of the claim's description, stated
+before any experiment runs, so every result of a claim carries the same rule.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,8 @@ class ClaimSpec:
         The claim in the seed's words.
     experiment : str
         What the experiment does, in one sentence.
+    rule : str
+        How the numbers decide the verdict (copied into every :class:`ClaimResult`).
     """
 
     id: str
@@ -31,11 +37,23 @@ class ClaimSpec:
     seeds: tuple[str, ...]
     claim: str
     experiment: str
+    rule: str = ""
 
-    def result(self, **fields: Any) -> ClaimResult:
-        """A :class:`ClaimResult` for this claim; ``fields`` give the measured parts."""
+    def result(
+        self, verdict: str, explanation: str, numbers: dict[str, Any], **fields: Any
+    ) -> ClaimResult:
+        """A :class:`ClaimResult` for this claim under its rule; ``fields`` add the rest
+        (``table``, ``figure``, or a ``rule`` that replaces the claim's, e.g. when not run)."""
+        fields.setdefault("rule", self.rule)
         return ClaimResult(
-            id=self.id, title=self.title, seeds=list(self.seeds), claim=self.claim, **fields
+            self.id,
+            self.title,
+            list(self.seeds),
+            self.claim,
+            verdict,
+            explanation,
+            numbers,
+            **fields,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -45,4 +63,5 @@ class ClaimSpec:
             "seeds": list(self.seeds),
             "claim": self.claim,
             "experiment": self.experiment,
+            "rule": self.rule,
         }

@@ -13,17 +13,12 @@ every string it is given.
 
 from netreg.report.anchors import slugify
 from netreg.report.atomic import atomic_write_bytes, atomic_write_text
+from netreg.report.bars import bar_comparison, sparsity_bars
 from netreg.report.blocks import FigureLike, verdict_kind
+from netreg.report.curves import coefficient_paths, cv_curve, learning_curves
 from netreg.report.encode import figure_to_data_uri, figure_to_png, png_to_data_uri
-from netreg.report.figures import (
-    bar_comparison,
-    coefficient_paths,
-    cv_curve,
-    learning_curves,
-    sparsity_bars,
-    weight_histograms,
-)
 from netreg.report.format import format_number, format_value
+from netreg.report.histograms import weight_histograms
 from netreg.report.html import Report, write_report
 
 __all__ = [

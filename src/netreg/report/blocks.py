@@ -10,14 +10,14 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from matplotlib.figure import Figure
 
 from netreg.report.encode import DATA_URI_PREFIX, PNG_SIGNATURE, figure_to_data_uri
-from netreg.report.format import MISSING, Cell, format_cell, format_value, is_number
+from netreg.report.format import MISSING, Cell, format_cell
 
 #: What ``add_figure`` and ``add_verdict`` accept as an image.
 FigureLike = Figure | str | bytes
@@ -103,39 +103,8 @@ class Table:
     highlight_rows: frozenset[int]
     note: str = ""
 
-    @classmethod
-    def build(
-        cls,
-        title: str,
-        columns: Sequence[Any],
-        rows: Iterable[Sequence[Any] | Mapping[str, Any]],
-        *,
-        note: str = "",
-        highlight_rows: Iterable[int] = (),
-    ) -> Table:
-        """Check and format a table; a row is a sequence of cells or a mapping column → cell."""
-        check_text("title", title)
-        check_text("note", note)
-        if isinstance(columns, (str, bytes)) or not isinstance(columns, Sequence):
-            raise TypeError(f"`columns` must be a list of names. Received: columns={columns!r}")
-        names = tuple(str(c) for c in columns)
-        cells = tuple(_row_cells(i, row, names) for i, row in enumerate(rows))
-        numeric = tuple(
-            any(row[j].numeric for row in cells)
-            and all(row[j].numeric or row[j].text == MISSING for row in cells)
-            for j in range(len(names))
-        )
-        highlight = frozenset(highlight_rows)
-        bad = sorted(i for i in highlight if not isinstance(i, int) or not 0 <= i < len(cells))
-        if bad:
-            raise ValueError(
-                f"`highlight_rows` must be row indices in [0, {len(cells)}). "
-                f"Received: highlight_rows={sorted(highlight, key=repr)!r}"
-            )
-        return cls(title, names, cells, numeric, highlight, note)
 
-
-def _row_cells(i: int, row: Sequence[Any] | Mapping[str, Any], names: tuple[str, ...]) -> tuple:
+def row_cells(i: int, row: Sequence[Any] | Mapping[str, Any], names: tuple[str, ...]) -> tuple:
     if isinstance(row, Mapping):
         by_name = {str(k): v for k, v in row.items()}
         if set(by_name) != set(names):
@@ -160,6 +129,16 @@ def _row_cells(i: int, row: Sequence[Any] | Mapping[str, Any], names: tuple[str,
     return tuple(format_cell(v) for v in values)
 
 
+def numeric_columns(cells: tuple[tuple[Cell, ...], ...], n_columns: int) -> tuple[bool, ...]:
+    """A column is numeric (right-aligned) when it has a number and nothing but numbers or
+    missing cells."""
+    return tuple(
+        any(row[j].numeric for row in cells)
+        and all(row[j].numeric or row[j].text == MISSING for row in cells)
+        for j in range(n_columns)
+    )
+
+
 @dataclass(frozen=True)
 class Image:
     """A titled figure, stored as a PNG data URI, with an optional caption."""
@@ -178,13 +157,6 @@ class Text:
     title: str
     paragraphs: tuple[str, ...]
 
-    @classmethod
-    def build(cls, title: str, text: str) -> Text:
-        check_text("title", title)
-        check_text("text", text)
-        paragraphs = tuple(p.strip() for p in re.split(r"\n\s*\n", text) if p.strip())
-        return cls(title, paragraphs)
-
 
 @dataclass(frozen=True)
 class Verdict:
@@ -198,29 +170,6 @@ class Verdict:
     explanation: str
     numbers: tuple[tuple[str, str, bool], ...]
     data_uri: str | None = None
-
-    @classmethod
-    def build(
-        cls,
-        claim_id: str,
-        title: str,
-        verdict: str,
-        explanation: str,
-        figure: FigureLike | None = None,
-        numbers: Mapping[str, Any] | None = None,
-    ) -> Verdict:
-        check_text("claim_id", claim_id, required=True)
-        check_text("title", title, required=True)
-        check_text("explanation", explanation)
-        kind = verdict_kind(verdict)
-        numbers = {} if numbers is None else numbers
-        if not isinstance(numbers, Mapping):
-            raise TypeError(
-                f"`numbers` must be a mapping of name to value. Received: numbers={numbers!r}"
-            )
-        rows = tuple((str(k), format_value(v), is_number(v)) for k, v in numbers.items())
-        uri = None if figure is None else image_data_uri("figure", figure)
-        return cls(claim_id, title, verdict.strip(), kind, explanation, rows, uri)
 
 
 Block = Table | Image | Text | Verdict

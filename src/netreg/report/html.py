@@ -9,6 +9,7 @@ everything (``autoescape=True``), so a column named ``<script>`` shows as those 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -29,7 +30,11 @@ from netreg.report.blocks import (
     Verdict,
     check_text,
     image_data_uri,
+    numeric_columns,
+    row_cells,
+    verdict_kind,
 )
+from netreg.report.format import format_value, is_number
 
 TEMPLATE = "report.html.j2"
 #: Ids the page itself uses; headings never take them.
@@ -132,9 +137,21 @@ class Report:
         highlight_rows : iterable of int, default ()
             Row indices to emphasize (the chosen method).
         """
-        return self._add(
-            Table.build(title, columns, rows, note=note, highlight_rows=highlight_rows)
-        )
+        check_text("title", title)
+        check_text("note", note)
+        if isinstance(columns, (str, bytes)) or not isinstance(columns, Sequence):
+            raise TypeError(f"`columns` must be a list of names. Received: columns={columns!r}")
+        names = tuple(str(c) for c in columns)
+        cells = tuple(row_cells(i, row, names) for i, row in enumerate(rows))
+        highlight = frozenset(highlight_rows)
+        bad = sorted(i for i in highlight if not isinstance(i, int) or not 0 <= i < len(cells))
+        if bad:
+            raise ValueError(
+                f"`highlight_rows` must be row indices in [0, {len(cells)}). "
+                f"Received: highlight_rows={sorted(highlight, key=repr)!r}"
+            )
+        numeric = numeric_columns(cells, len(names))
+        return self._add(Table(title, names, cells, numeric, highlight, note))
 
     def add_figure(self, title: str, figure: FigureLike, *, caption: str = "") -> Report:
         """Add a figure: a matplotlib Figure (rendered to PNG, then closed), PNG bytes, or a
@@ -145,7 +162,10 @@ class Report:
 
     def add_text(self, title: str, text: str) -> Report:
         """Add prose. Blank lines separate paragraphs; the text is shown as typed (escaped)."""
-        return self._add(Text.build(title, text))
+        check_text("title", title)
+        check_text("text", text)
+        paragraphs = tuple(p.strip() for p in re.split(r"\n\s*\n", text) if p.strip())
+        return self._add(Text(title, paragraphs))
 
     def add_verdict(
         self,
@@ -174,7 +194,18 @@ class Report:
         numbers : mapping of str to value, optional
             The measurements behind the verdict, shown as a small table in insertion order.
         """
-        return self._add(Verdict.build(claim_id, title, verdict, explanation, figure, numbers))
+        check_text("claim_id", claim_id, required=True)
+        check_text("title", title, required=True)
+        check_text("explanation", explanation)
+        kind = verdict_kind(verdict)
+        numbers = {} if numbers is None else numbers
+        if not isinstance(numbers, Mapping):
+            raise TypeError(
+                f"`numbers` must be a mapping of name to value. Received: numbers={numbers!r}"
+            )
+        rows = tuple((str(k), format_value(v), is_number(v)) for k, v in numbers.items())
+        uri = None if figure is None else image_data_uri("figure", figure)
+        return self._add(Verdict(claim_id, title, verdict.strip(), kind, explanation, rows, uri))
 
     def verdicts(self) -> list[Verdict]:
         """All verdict blocks, in page order."""

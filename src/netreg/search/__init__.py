@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from netreg._validation import check_choice
+from netreg.choices import SEARCH_BACKENDS
+from netreg.search._study import StudySettings
 from netreg.search.optuna_backend import Objective, Report
 from netreg.search.result import SearchResult
 from netreg.search.space import (
@@ -34,8 +36,6 @@ from netreg.search.space import (
     to_dict,
     validate_space,
 )
-
-BACKENDS = ("optuna", "ray")
 
 
 def search(
@@ -52,41 +52,94 @@ def search(
     timeout: float | None = None,
     progress: bool = False,
     address: str | None = None,
+    max_concurrent_trials: int | None = None,
 ) -> SearchResult:
     """Search ``space`` for the hyperparameters that optimize ``objective``.
 
-    ``backend="optuna"`` runs :func:`netreg.search.optuna_backend.run_search` in this
-    process; ``backend="ray"`` runs :func:`netreg.search.ray_backend.run_search` on Ray
-    Tune (``address`` a cluster, None a local Ray). Every other argument means the
-    same in both: see :func:`netreg.search.optuna_backend.run_search`.
+    Parameters
+    ----------
+    objective : callable
+        ``objective(params, report) -> float``. ``params`` holds one value per dimension
+        of ``space``. Call ``report(step, value)`` with intermediate values (e.g. the
+        validation loss after each epoch); when it returns True the trial is pruned:
+        return at once (the value returned is ignored, the trial is recorded PRUNED
+        with its last reported value). A non-finite value, reported or returned (a
+        diverged run), records the trial FAIL and the search goes on. Objectives never
+        import Optuna.
+    space : dict
+        ``{name: Float | Int | Choice}`` (or their dict configs), see
+        :mod:`netreg.search.space`.
+    n_trials : int
+        How many finished (COMPLETE or PRUNED) trials the study should hold. A resumed
+        study runs only ``n_trials - finished``.
+    backend : {"optuna", "ray"}, default "optuna"
+        ``optuna`` runs the trials in this process
+        (:func:`netreg.search.optuna_backend.run_search`); ``ray`` runs them on Ray Tune
+        (:func:`netreg.search.ray_backend.run_search`), with the same study, seed and
+        resume rules.
+    storage : path or URL, optional
+        A ``.db`` path (becomes ``sqlite:///<path>``) or a database URL. With a storage,
+        every finished trial is saved as it ends and a later call with the same
+        ``storage`` and ``study_name`` resumes: finished trials are kept and never
+        rerun; trials left RUNNING by a crash are marked FAIL and replaced by fresh ones.
+        None keeps the study in memory.
+    study_name : str, default "netreg"
+    direction : {"minimize", "maximize"}, default "minimize"
+    seed : int, default 0
+        Seed of the TPE sampler: the same seed gives the same trials. A resumed study
+        reseeds from ``(seed, trials so far)`` so that it never replays earlier draws.
+    pruner : {"median", "none"}, default "median"
+        ``median`` stops a trial whose intermediate value is worse than the median of
+        earlier trials at the same step (after 5 startup trials).
+    timeout : float, optional
+        Seconds after which no new trial starts.
+    progress : bool, default False
+        A rich progress bar on stderr (the CLI turns it on; library calls stay silent).
+    address : str, optional
+        ``backend="ray"`` only: a Ray cluster; None starts a local Ray.
+    max_concurrent_trials : int, optional
+        ``backend="ray"`` only: at most this many trials at once (1 makes a Ray search
+        sequential and reproducible).
 
     Returns
     -------
     SearchResult
+        ``interrupted=True`` when a KeyboardInterrupt stopped the search: the trial it
+        hit is recorded FAIL, every finished trial is kept (in the storage too).
+
+    Examples
+    --------
+    >>> def objective(params, report):
+    ...     return (params["x"] - 2.0) ** 2
+    >>> result = search(objective, {"x": Float(-5.0, 5.0)}, n_trials=30, seed=0)
+    >>> abs(result.best_params["x"] - 2.0) < 0.5
+    True
     """
-    check_choice("backend", backend, BACKENDS)
-    common: dict[str, Any] = dict(
-        n_trials=n_trials,
-        storage=storage,
-        study_name=study_name,
-        direction=direction,
-        seed=seed,
-        pruner=pruner,
-        timeout=timeout,
-        progress=progress,
+    check_choice("backend", backend, SEARCH_BACKENDS)
+    settings = StudySettings(
+        n_trials, storage, study_name, direction, seed, pruner, timeout, progress
     )
+    dims = validate_space(space)
+    if not callable(objective):
+        raise TypeError(
+            "`objective` must be callable as objective(params, report). "
+            f"Received: objective={objective!r}"
+        )
     if backend == "ray":
         from netreg.search.ray_backend import run_search as run_ray
 
-        return run_ray(objective, space, address=address, **common)
-    if address is not None:
-        raise ValueError(
-            "`address` names a Ray cluster and needs backend='ray'. "
-            f"Received: backend={backend!r}, address={address!r}"
+        return run_ray(
+            objective, dims, settings, address=address, max_concurrent_trials=max_concurrent_trials
         )
+    for name, value in (("address", address), ("max_concurrent_trials", max_concurrent_trials)):
+        if value is not None:
+            raise ValueError(
+                f"`{name}` is an option of Ray Tune and needs backend='ray'. "
+                f"Received: backend={backend!r}, {name}={value!r}"
+            )
     from netreg.search.optuna_backend import run_search
 
-    return run_search(objective, space, **common)
+    return run_search(objective, dims, settings)
 
 
 __all__ = [

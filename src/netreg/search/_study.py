@@ -16,8 +16,9 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 import numpy as np
 
@@ -31,14 +32,33 @@ PRUNERS = ("median", "none")
 FINISHED = ("COMPLETE", "PRUNED")
 
 
-def check_common(n_trials: Any, direction: Any, seed: Any, pruner: Any, timeout: Any) -> None:
-    """Validate the arguments every backend shares."""
-    check_int("n_trials", n_trials, low=1)
-    check_choice("direction", direction, DIRECTIONS)
-    check_int("seed", seed, low=0)
-    check_choice("pruner", pruner, PRUNERS)
-    if timeout is not None:
-        check_positive("timeout", timeout)
+@dataclass(frozen=True)
+class StudySettings:
+    """What :func:`netreg.search.search` asks of either backend, checked once on creation.
+
+    The fields mean what the arguments of the same names of ``search`` mean.
+    """
+
+    n_trials: int
+    storage: str | Path | None
+    study_name: str
+    direction: str
+    seed: int
+    pruner: str
+    timeout: float | None
+    progress: bool
+
+    def __post_init__(self) -> None:
+        check_int("n_trials", self.n_trials, low=1)
+        check_choice("direction", self.direction, DIRECTIONS)
+        check_int("seed", self.seed, low=0)
+        check_choice("pruner", self.pruner, PRUNERS)
+        if self.timeout is not None:
+            check_positive("timeout", self.timeout)
+
+    def open(self, url: str | None) -> tuple[optuna.Study, int]:
+        """The study at ``url`` (in memory for None) and how many of its trials are finished."""
+        return open_study(url, self.study_name, self.direction, self.seed, self.pruner)
 
 
 def storage_url(storage: str | Path | None) -> str | None:

@@ -1,16 +1,15 @@
-"""The in-process backend: an Optuna study, TPE sampling, median pruning, SQLite resume."""
+"""The in-process backend: the trials run here, one after another, in an Optuna study."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from netreg._progress import ProgressBar
-from netreg.search._study import check_common, open_study, quiet_optuna, storage_url
+from netreg.search._study import StudySettings, quiet_optuna, storage_url
 from netreg.search.result import SearchResult, result_from_study
-from netreg.search.space import SearchSpace, sample, validate_space
+from netreg.search.space import SearchSpace, sample
 
 Report = Callable[[int, float], bool]
 """``report(step, value) -> stop``: record an intermediate value; True means "stop now, pruned"."""
@@ -19,96 +18,33 @@ Objective = Callable[[dict[str, Any], Report], float]
 """``objective(params, report) -> value``: train with ``params`` and return the value to optimize."""
 
 
-def run_search(
-    objective: Objective,
-    space: Mapping[str, Any],
-    *,
-    n_trials: int,
-    storage: str | Path | None = None,
-    study_name: str = "netreg",
-    direction: str = "minimize",
-    seed: int = 0,
-    pruner: str = "median",
-    timeout: float | None = None,
-    progress: bool = False,
-) -> SearchResult:
-    """Search ``space`` with an in-process Optuna study (TPE sampler, optional median pruning).
+def run_search(objective: Objective, dims: SearchSpace, settings: StudySettings) -> SearchResult:
+    """Run the trials of ``settings`` in this process, as :func:`netreg.search.search` describes.
 
-    Parameters
-    ----------
-    objective : callable
-        ``objective(params, report) -> float``. ``params`` holds one value per dimension
-        of ``space``. Call ``report(step, value)`` with intermediate values (e.g. the
-        validation loss after each epoch); when it returns True the trial is pruned:
-        return at once (the value returned is ignored, the trial is recorded PRUNED
-        with its last reported value). A non-finite value, reported or returned (a
-        diverged run), records the trial FAIL and the search goes on. Objectives never
-        import Optuna.
-    space : dict
-        ``{name: Float | Int | Choice}`` (or their dict configs), see
-        :mod:`netreg.search.space`.
-    n_trials : int
-        How many finished (COMPLETE or PRUNED) trials the study should hold. A resumed
-        study runs only ``n_trials - finished``.
-    storage : path or URL, optional
-        A ``.db`` path (becomes ``sqlite:///<path>``) or a database URL. With a storage,
-        every finished trial is saved as it ends and a later call with the same
-        ``storage`` and ``study_name`` resumes: finished trials are kept and never
-        rerun; trials left RUNNING by a crash are marked FAIL and replaced by fresh ones.
-        None keeps the study in memory.
-    study_name : str, default "netreg"
-    direction : {"minimize", "maximize"}, default "minimize"
-    seed : int, default 0
-        Seed of the TPE sampler: the same seed gives the same trials. A resumed study
-        reseeds from ``(seed, trials so far)`` so that it never replays earlier draws.
-    pruner : {"median", "none"}, default "median"
-        ``median`` stops a trial whose intermediate value is worse than the median of
-        earlier trials at the same step (after 5 startup trials).
-    timeout : float, optional
-        Seconds after which no new trial starts.
-    progress : bool, default False
-        A rich progress bar on stderr (the CLI turns it on; library calls stay silent).
-
-    Returns
-    -------
-    SearchResult
-        ``interrupted=True`` when a KeyboardInterrupt stopped the search: the trial it
-        hit is recorded FAIL, every finished trial is kept (in the storage too).
-
-    Examples
-    --------
-    >>> from netreg.search import Float
-    >>> def objective(params, report):
-    ...     return (params["x"] - 2.0) ** 2
-    >>> result = run_search(objective, {"x": Float(-5.0, 5.0)}, n_trials=30, seed=0)
-    >>> abs(result.best_params["x"] - 2.0) < 0.5
-    True
+    A KeyboardInterrupt ends the search with ``interrupted=True``: Optuna has recorded the
+    trial it hit FAIL, and every finished trial is kept (in the storage too).
     """
-    check_common(n_trials, direction, seed, pruner, timeout)
-    dims = validate_space(space)
-    if not callable(objective):
-        raise TypeError(
-            f"`objective` must be callable as objective(params, report). Received: objective={objective!r}"
-        )
-    url = storage_url(storage)
+    url = storage_url(settings.storage)
     interrupted = False
-    with quiet_optuna(progress):
-        study, finished = open_study(url, study_name, direction, seed, pruner)
-        remaining = n_trials - finished
+    with quiet_optuna(settings.progress):
+        study, finished = settings.open(url)
+        remaining = settings.n_trials - finished
         if remaining > 0:
             with ProgressBar(
-                n_trials, f"trials ({study_name})", enabled=progress, completed=finished
+                settings.n_trials,
+                f"trials ({settings.study_name})",
+                enabled=settings.progress,
+                completed=finished,
             ) as bar:
                 try:
                     study.optimize(
                         _trial_function(objective, dims),
                         n_trials=remaining,
-                        timeout=timeout,
-                        callbacks=[_advance(bar, direction)],
+                        timeout=settings.timeout,
+                        callbacks=[_advance(bar, settings.direction)],
                         gc_after_trial=False,
                     )
                 except KeyboardInterrupt:
-                    # Optuna has already recorded the interrupted trial as FAIL.
                     interrupted = True
     return result_from_study(study, interrupted=interrupted, backend="optuna", storage=url)
 

@@ -19,7 +19,7 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,44 +27,31 @@ from netreg._progress import ProgressBar
 from netreg._ray import LOCAL_CPUS, import_ray, ray_session
 from netreg._validation import check_int
 from netreg.search._study import (
-    check_common,
+    StudySettings,
     fail_running,
     make_pruner,
-    open_study,
     quiet_optuna,
     storage_url,
 )
 from netreg.search.optuna_backend import Objective
 from netreg.search.result import SearchResult, result_from_study
-from netreg.search.space import to_optuna, validate_space
+from netreg.search.space import SearchSpace, to_optuna
 
 
 def run_search(
     objective: Objective,
-    space: Mapping[str, Any],
+    dims: SearchSpace,
+    settings: StudySettings,
     *,
-    n_trials: int,
-    storage: str | Path | None = None,
-    study_name: str = "netreg",
-    direction: str = "minimize",
-    seed: int = 0,
-    pruner: str = "median",
-    timeout: float | None = None,
-    progress: bool = False,
     address: str | None = None,
     max_concurrent_trials: int | None = None,
 ) -> SearchResult:
-    """Search ``space`` with Ray Tune; arguments as :func:`netreg.search.optuna_backend.run_search`.
+    """Run the trials of ``settings`` on Ray Tune, as :func:`netreg.search.search` describes.
 
-    Parameters
-    ----------
-    address : str, optional
-        A Ray cluster (``"HOST:PORT"``, ``"auto"``, ``"ray://HOST:10001"``). None starts a
-        local Ray with 2 CPUs (no dashboard) and shuts it down afterwards; an already
-        initialized Ray session is used as it is.
-    max_concurrent_trials : int, optional
-        At most this many trials at once (default: as many as the cluster's CPUs allow,
-        one CPU per trial).
+    ``address`` names a Ray cluster (``"HOST:PORT"``, ``"auto"``, ``"ray://HOST:10001"``);
+    None starts a local Ray with 2 CPUs (no dashboard) and shuts it down afterwards, and an
+    already initialized Ray session is used as it is. ``max_concurrent_trials`` caps the
+    trials at once (default: one per CPU of the cluster).
 
     Notes
     -----
@@ -76,35 +63,28 @@ def run_search(
       level in an importable module.
     - Storage and resume are those of the Optuna backend: the study lives in the
       driver's storage (a temporary SQLite file when ``storage`` is None).
-
-    Examples
-    --------
-    >>> from netreg.search import Float
-    >>> def objective(params, report):
-    ...     return (params["x"] - 2.0) ** 2
-    >>> result = run_search(objective, {"x": Float(-5.0, 5.0)}, n_trials=4)  # doctest: +SKIP
     """
-    check_common(n_trials, direction, seed, pruner, timeout)
     if max_concurrent_trials is not None:
         check_int("max_concurrent_trials", max_concurrent_trials, low=1)
-    dims = validate_space(space)
-    if not callable(objective):
-        raise TypeError(
-            f"`objective` must be callable as objective(params, report). Received: objective={objective!r}"
-        )
     import_ray()
-    with tempfile.TemporaryDirectory(prefix="netreg-ray-") as scratch, quiet_optuna(progress):
+    with (
+        tempfile.TemporaryDirectory(prefix="netreg-ray-") as scratch,
+        quiet_optuna(settings.progress),
+    ):
         # Tune may copy its searcher, so the study must live in a database, not in memory.
-        url = storage_url(storage) or f"sqlite:///{Path(scratch) / 'study.db'}"
-        study, finished = open_study(url, study_name, direction, seed, pruner)
-        remaining = n_trials - finished
+        storage = storage_url(settings.storage)
+        url = storage or f"sqlite:///{Path(scratch) / 'study.db'}"
+        study, finished = settings.open(url)
         interrupted = False
         error: BaseException | None = None
-        if remaining > 0:
+        if settings.n_trials > finished:
             with (
-                ray_session(address, num_cpus=LOCAL_CPUS, quiet=not progress),
+                ray_session(address, num_cpus=LOCAL_CPUS, quiet=not settings.progress),
                 ProgressBar(
-                    n_trials, f"trials ({study_name}, ray)", enabled=progress, completed=finished
+                    settings.n_trials,
+                    f"trials ({settings.study_name}, ray)",
+                    enabled=settings.progress,
+                    completed=finished,
                 ) as bar,
             ):
                 try:
@@ -113,9 +93,9 @@ def run_search(
                         dims,
                         study,
                         url,
-                        pruner=pruner,
-                        n_samples=remaining,
-                        timeout=timeout,
+                        pruner=settings.pruner,
+                        n_samples=settings.n_trials - finished,
+                        timeout=settings.timeout,
                         max_concurrent_trials=max_concurrent_trials,
                         scratch=Path(scratch),
                         bar=bar,
@@ -124,9 +104,7 @@ def run_search(
                     interrupted = True
                 finally:
                     fail_running(study)  # trials Tune never reported back
-        result = result_from_study(
-            study, interrupted=interrupted, backend="ray", storage=storage_url(storage)
-        )
+        result = result_from_study(study, interrupted=interrupted, backend="ray", storage=storage)
     if error is not None:
         raise error
     return result
@@ -134,7 +112,7 @@ def run_search(
 
 def _fit(
     objective: Objective,
-    dims: dict[str, Any],
+    dims: SearchSpace,
     study: Any,
     url: str,
     *,

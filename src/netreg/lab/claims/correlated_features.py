@@ -24,6 +24,11 @@ SPEC = ClaimSpec(
         "irrelevant group and 10 noise features, n = 100; lasso, ridge and Elastic Net "
         "(l1_ratio 0.5) tuned by 5-fold CV; how the weight of each relevant group is shared."
     ),
+    rule=(
+        "L2 spreads: largest share ≤ 0.45; EN groups: ≥ 2.9 of 3 kept, largest share ≤ 0.45, "
+        "all members active on ≥ 80% of the path; L1 picks one: ≤ 1.5 kept at the CV λ "
+        "(else partial if the largest share ≥ 0.5 and all members active on ≤ 50% of the path)"
+    ),
 )
 
 GROUP_SIZE, N_GROUPS, N_NOISE, N = 3, 4, 10, 100
@@ -140,14 +145,9 @@ def run(full: bool = False, seed: int = 0) -> ClaimResult:
         ax.set_xlabel("λ / λ_max (dotted: CV choice)")
     axes[0].set_ylabel("coefficient (same colour = same group)")
     return SPEC.result(
-        verdict=verdict,
-        explanation=explanation,
-        numbers=numbers,
-        rule=(
-            "L2 spreads: largest share ≤ 0.45; EN groups: ≥ 2.9 of 3 kept, largest share ≤ 0.45, "
-            "all members active on ≥ 80% of the path; L1 picks one: ≤ 1.5 kept at the CV λ "
-            "(else partial if the largest share ≥ 0.5 and all members active on ≤ 50% of the path)"
-        ),
+        verdict,
+        explanation,
+        numbers,
         table=[
             {
                 "method": m,

@@ -28,6 +28,10 @@ SPEC = ClaimSpec(
         "features), confirm by cross-validation which family fits each best, and check that "
         "`netreg advise` recommends it."
     ),
+    rule=(
+        "per draw, advice right if its family's test MSE is within 5% of the best family's; "
+        "per design, right on a majority of draws; holds if right on every design"
+    ),
 )
 
 # benchmark method -> advice family
@@ -197,17 +201,7 @@ def run(full: bool = False, seed: int = 0) -> ClaimResult:
         )
         + "."
     )
-    return SPEC.result(
-        verdict=verdict,
-        explanation=explanation,
-        numbers=numbers,
-        rule=(
-            "per draw, advice right if its family's test MSE is within 5% of the best family's; "
-            "per design, right on a majority of draws; holds if right on every design"
-        ),
-        table=rows,
-        figure=fig,
-    )
+    return SPEC.result(verdict, explanation, numbers, table=rows, figure=fig)
 
 
 def _figure(relative: dict[str, dict[str, float]], designed: dict[str, str]) -> Figure:

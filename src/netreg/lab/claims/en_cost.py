@@ -32,6 +32,10 @@ SPEC = ClaimSpec(
         "a proximal step) in lockstep, timing every epoch; count epochs to convergence; and time "
         "tuning a linear model by 10-fold CV: lasso and ridge paths vs an Elastic Net grid."
     ),
+    rule=(
+        "costs more = ≥ 1.25× median time (noise ~10%); holds if EN per step ≥ 1.25× max(L1, L2) in loss or "
+        "prox mode; holds only when tuned if only the EN CV grid is ≥ 1.25× the lasso path"
+    ),
 )
 
 SETTINGS = {
@@ -228,13 +232,9 @@ def run(full: bool = False, seed: int = 0) -> ClaimResult:
     axes[1].set_ylabel("seconds for 10-fold CV (median of 3)")
     axes[1].set_title("linear model: cost to tune", fontsize=9)
     return SPEC.result(
-        verdict=verdict,
-        explanation=explanation,
-        numbers=numbers,
-        rule=(
-            "costs more = ≥ 1.25× median time (noise ~10%); holds if EN per step ≥ 1.25× max(L1, L2) in loss or "
-            "prox mode; holds only when tuned if only the EN CV grid is ≥ 1.25× the lasso path"
-        ),
+        verdict,
+        explanation,
+        numbers,
         table=[
             {
                 "setting": n,

@@ -9,7 +9,6 @@ from typing import Any, cast
 
 import numpy as np
 import torch
-from sklearn.datasets import load_digits
 
 from netreg import select
 from netreg.lab import _nets
@@ -33,20 +32,15 @@ SPEC = ClaimSpec(
         "on the hidden layers (SGD, momentum 0.9); remove the zero units, check the outputs are "
         "unchanged, count parameters and time inference against the full network."
     ),
+    rule=(
+        "take the λ with fewest parameters among those within 2 accuracy points of no penalty; "
+        "holds if it has zero units, identical outputs (≤ 1e-6), fewer parameters and ≥ 1.2× "
+        "faster inference"
+    ),
 )
 
 LAMBDAS = (0.0, 1e-3, 2e-3, 4e-3)
 ACCURACY_SLACK = 0.02
-
-
-def _data(seed: int) -> tuple[torch.Tensor, ...]:
-    X, y = load_digits(return_X_y=True)
-    order = np.random.default_rng(seed).permutation(len(y))
-    X, y = X[order] / 16.0, y[order]
-    return (
-        *_nets.as_tensors(X[:1200], y[:1200], classification=True),
-        *_nets.as_tensors(X[1200:], y[1200:], classification=True),
-    )
 
 
 def _inference_ms(models: Sequence[torch.nn.Module], X: torch.Tensor, repeats: int) -> list[float]:
@@ -73,7 +67,7 @@ def run(full: bool = False, seed: int = 0) -> ClaimResult:
     speed is not the point" if smaller and identical but not 1.2× faster.
     """
     epochs = 60 if not full else 150
-    X, y, X_test, y_test = _data(seed)
+    X, y, X_test, y_test = _nets.shuffled_digits(seed, (1200,))
     batch = X_test.repeat(-(-8000 // len(X_test)), 1)[:8000]
     rows: list[dict[str, Any]] = []
     nets: dict[float, tuple[torch.nn.Module, torch.nn.Module]] = {}
@@ -173,15 +167,4 @@ def run(full: bool = False, seed: int = 0) -> ClaimResult:
     axes[1].set_xlabel("λ")
     axes[1].set_ylabel("forward pass on 8,000 rows (ms, median)")
     axes[1].set_title("inference time", fontsize=9)
-    return SPEC.result(
-        verdict=verdict,
-        explanation=explanation,
-        numbers=numbers,
-        rule=(
-            "take the λ with fewest parameters among those within 2 accuracy points of no penalty; "
-            "holds if it has zero units, identical outputs (≤ 1e-6), fewer parameters and ≥ 1.2× "
-            "faster inference"
-        ),
-        table=rows,
-        figure=fig,
-    )
+    return SPEC.result(verdict, explanation, numbers, table=rows, figure=fig)

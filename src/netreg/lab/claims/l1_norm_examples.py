@@ -18,6 +18,7 @@ SPEC = ClaimSpec(
         "absolute value (3.5)."
     ),
     experiment="Evaluate netreg's L1 and ElasticNet penalty objects on both vectors.",
+    rule="holds if L1(1) and ElasticNet(1, 0) return 6 and 3.5 to within 1e-12",
 )
 
 EXAMPLES = {"[2, 4]": ([2.0, 4.0], 6.0), "[-1, -2.5]": ([-1.0, -2.5], 3.5)}
@@ -70,11 +71,4 @@ def run(full: bool = False, seed: int = 0) -> ClaimResult:
     ax.set_xlim(0, 7.5)
     ax.set_xlabel("Σ|wᵢ| (L1 norm)")
     ax.set_title("L1 norm: absolute values added up")
-    return SPEC.result(
-        verdict=verdict,
-        explanation=explanation,
-        numbers=numbers,
-        rule="holds if L1(1) and ElasticNet(1, 0) return 6 and 3.5 to within 1e-12",
-        table=rows,
-        figure=fig,
-    )
+    return SPEC.result(verdict, explanation, numbers, table=rows, figure=fig)

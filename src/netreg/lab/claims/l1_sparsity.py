@@ -7,7 +7,6 @@ import torch
 from torch import nn
 
 from netreg import select
-from netreg.data import sparse_signal
 from netreg.lab import _nets
 from netreg.lab._figures import COLORS, new_figure
 from netreg.lab.result import ClaimResult
@@ -27,6 +26,10 @@ SPEC = ClaimSpec(
         "Train the same MLP with the same λ grid under SGD and Adam, with L1 added to the loss "
         "and with L1 as a proximal step (and L2 in the loss), and count weights that are exactly 0."
     ),
+    rule=(
+        "exact-zero fraction (max over λ): holds if ≥ 10% for L1 in every mode and 0 for L2; "
+        "holds only when prox if ≥ 10% with the prox and 0 with L1 in the loss"
+    ),
 )
 
 # (label, penalty class, mode, optimizer)
@@ -39,16 +42,6 @@ SETTINGS: list[tuple[str, type[L1] | type[L2], str, str]] = [
     ("L2 in loss, Adam", L2, "loss", "adam"),
 ]
 LEARNING_RATES = {"sgd": 0.05, "adam": 0.01}
-
-
-def _data(seed: int) -> tuple[torch.Tensor, ...]:
-    df = sparse_signal(n=300, p=20, k=4, noise=0.5, seed=seed)
-    X = df.drop(columns="y").to_numpy()
-    y = df["y"].to_numpy()
-    y = (y - y[:200].mean()) / y[:200].std()
-    X_train, y_train = _nets.as_tensors(X[:200], y[:200], dtype=torch.float64)
-    X_test, y_test = _nets.as_tensors(X[200:], y[200:], dtype=torch.float64)
-    return X_train, y_train, X_test, y_test
 
 
 def _fit(
@@ -86,7 +79,9 @@ def run(full: bool = False, seed: int = 0) -> ClaimResult:
     """
     lambdas = [1e-3, 3e-3, 1e-2, 3e-2] if not full else list(np.geomspace(1e-4, 1e-1, 10))
     epochs = 400 if not full else 2000
-    data = _data(seed)
+    data = _nets.sparse_regression(
+        seed, n=300, p=20, k=4, noise=0.5, ends=(200,), dtype=torch.float64
+    )
     zeros: dict[str, list[float]] = {}
     tiny: dict[str, list[float]] = {}
     mse: dict[str, list[float]] = {}
@@ -159,14 +154,4 @@ def run(full: bool = False, seed: int = 0) -> ClaimResult:
     axes[0].legend(fontsize=6.5)
     axes[0].set_title("exact zeros: only the prox makes them", fontsize=9)
     axes[1].set_title("near zero: the loss-mode weights hover", fontsize=9)
-    return SPEC.result(
-        verdict=verdict,
-        explanation=explanation,
-        numbers=numbers,
-        rule=(
-            "exact-zero fraction (max over λ): holds if ≥ 10% for L1 in every mode and 0 for L2; "
-            "holds only when prox if ≥ 10% with the prox and 0 with L1 in the loss"
-        ),
-        table=table,
-        figure=fig,
-    )
+    return SPEC.result(verdict, explanation, numbers, table=table, figure=fig)

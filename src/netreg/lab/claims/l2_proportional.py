@@ -23,6 +23,10 @@ SPEC = ClaimSpec(
         "Take one SGD step on the penalty alone from known weights, with the penalty in the loss "
         "and as a proximal step, and compare the updates with the weights."
     ),
+    rule=(
+        "holds if, in loss mode, |Δw|/|w| under L2 and |Δw| under L1 are each the same for "
+        "every weight (spread ≤ 1e-12)"
+    ),
 )
 
 WEIGHTS = [-3.0, -1.0, -0.3, -0.03, 0.03, 0.3, 1.0, 3.0]
@@ -102,13 +106,9 @@ def run(full: bool = False, seed: int = 0) -> ClaimResult:
     axes[1].set_title("as a proximal step", fontsize=9)
     note(axes[1], "L1 prox: small weights\nland exactly on 0")
     return SPEC.result(
-        verdict=verdict,
-        explanation=explanation,
-        numbers=numbers,
-        rule=(
-            "holds if, in loss mode, |Δw|/|w| under L2 and |Δw| under L1 are each the same for "
-            "every weight (spread ≤ 1e-12)"
-        ),
+        verdict,
+        explanation,
+        numbers,
         table=[
             {
                 "w": w,

@@ -24,6 +24,7 @@ SPEC = ClaimSpec(
         "the whole lasso path, solved to a tight tolerance and checked by KKT, and along the "
         "Elastic Net path for contrast."
     ),
+    rule="holds if the converged lasso path (KKT violation ≤ 1e-3·λ) never exceeds n nonzeros",
 )
 
 N, P, K = 50, 200, 10
@@ -117,10 +118,4 @@ def run(full: bool = False, seed: int = 0) -> ClaimResult:
     ax.set_ylabel("nonzero coefficients")
     ax.set_title(f"p = {P}, n = {N}: lasso saturates at n", fontsize=9)
     ax.legend(fontsize=7)
-    return SPEC.result(
-        verdict=verdict,
-        explanation=explanation,
-        numbers=numbers,
-        rule="holds if the converged lasso path (KKT violation ≤ 1e-3·λ) never exceeds n nonzeros",
-        figure=fig,
-    )
+    return SPEC.result(verdict, explanation, numbers, figure=fig)

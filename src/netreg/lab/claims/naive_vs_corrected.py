@@ -26,6 +26,11 @@ SPEC = ClaimSpec(
         "cancer data (67/30 split, 10-fold CV on the training rows): test error of OLS, ridge, "
         "lasso, naive Elastic Net and corrected Elastic Net (1 + λ₂)·β̂_naive."
     ),
+    rule=(
+        "per simulation design, corrected EN 'better' if its median test error is > 2% below "
+        "naive EN's; holds if better in all designs, holds only when (the better designs) if "
+        "in some, does not hold if in none"
+    ),
 )
 
 MARGIN = 0.02  # a method is "better" only when its error is lower by more than 2 %
@@ -199,15 +204,4 @@ def run(full: bool = False, seed: int = 0) -> ClaimResult:
     axes[4].set_ylim(0.3, max(prostate_mse.values()) * 1.1)
     axes[4].set_title("prostate (test MSE)", fontsize=9)
     axes[4].tick_params(axis="y", labelsize=7)
-    return SPEC.result(
-        verdict=verdict,
-        explanation=explanation,
-        numbers=numbers,
-        rule=(
-            "per simulation design, corrected EN 'better' if its median test error is > 2% below "
-            "naive EN's; holds if better in all designs, holds only when (the better designs) if "
-            "in some, does not hold if in none"
-        ),
-        table=table,
-        figure=fig,
-    )
+    return SPEC.result(verdict, explanation, numbers, table=table, figure=fig)

@@ -24,6 +24,10 @@ SPEC = ClaimSpec(
         "and degree 10 with an L2 penalty chosen by leave-one-out CV; test error on fresh "
         "points and the largest deviation from the true curve between the points."
     ),
+    rule=(
+        "oscillates: median max |fit − truth| of degree 10 ≥ 3× degree 3; tamed: L2 cuts degree "
+        "10's median max deviation and test error ≥ 10×, to within 2× of degree 3; holds if both"
+    ),
 )
 
 N_POINTS, NOISE, LOW, HIGH = 12, 0.4, 0.5, 5.0
@@ -168,13 +172,9 @@ def run(full: bool = False, seed: int = 0) -> ClaimResult:
     axes[1].set_title("the L2 path for degree 10", fontsize=9)
     note(axes[1], f"dotted: LOO choice λ = {shown['lambda']:.1e}")
     return SPEC.result(
-        verdict=verdict,
-        explanation=explanation,
-        numbers=numbers,
-        rule=(
-            "oscillates: median max |fit − truth| of degree 10 ≥ 3× degree 3; tamed: L2 cuts degree "
-            "10's median max deviation and test error ≥ 10×, to within 2× of degree 3; holds if both"
-        ),
+        verdict,
+        explanation,
+        numbers,
         table=[
             {
                 "fit": n,

@@ -12,6 +12,8 @@ from netreg.lab.result import ClaimResult
 from netreg.lab.spec import ClaimSpec
 from netreg.optim import param_groups
 
+TOLERANCE = 1e-10
+
 SPEC = ClaimSpec(
     id="weight-decay-adam",
     title="L2 regularization is weight decay: under Adam too?",
@@ -26,9 +28,11 @@ SPEC = ClaimSpec(
         "loss, torch Adam(weight_decay = 2·l2), and AdamW(weight_decay = 2·l2), the decoupled "
         "decay that equals L2 under SGD; compare the parameters after every step."
     ),
+    rule=(
+        f"holds if max |θ_Adam+L2 − θ_AdamW| over every step ≤ {TOLERANCE:g} "
+        "(weight_decay = 2·l2, the value that is exact under SGD)"
+    ),
 )
-
-TOLERANCE = 1e-10
 
 
 def run(full: bool = False, seed: int = 0) -> ClaimResult:
@@ -116,13 +120,4 @@ def run(full: bool = False, seed: int = 0) -> ClaimResult:
     axes[1].set_ylabel("‖θ‖₂")
     axes[1].legend(fontsize=7)
     axes[1].set_title("parameter norm", fontsize=9)
-    return SPEC.result(
-        verdict=verdict,
-        explanation=explanation,
-        numbers=numbers,
-        rule=(
-            f"holds if max |θ_Adam+L2 − θ_AdamW| over every step ≤ {TOLERANCE:g} "
-            "(weight_decay = 2·l2, the value that is exact under SGD)"
-        ),
-        figure=fig,
-    )
+    return SPEC.result(verdict, explanation, numbers, figure=fig)

@@ -13,6 +13,8 @@ from netreg.lab.result import ClaimResult
 from netreg.lab.spec import ClaimSpec
 from netreg.optim import param_groups
 
+TOLERANCE = 1e-10
+
 SPEC = ClaimSpec(
     id="weight-decay-sgd",
     title="L2 regularization is weight decay under SGD",
@@ -23,9 +25,8 @@ SPEC = ClaimSpec(
         "with L2(l2) added to the loss, once with weight_decay = 2·l2 and no penalty; compare "
         "the parameters after every step (with and without momentum)."
     ),
+    rule=f"holds if max |θ_L2 − θ_wd| over every step ≤ {TOLERANCE:g}, with and without momentum",
 )
-
-TOLERANCE = 1e-10
 
 
 def run(full: bool = False, seed: int = 0) -> ClaimResult:
@@ -101,10 +102,4 @@ def run(full: bool = False, seed: int = 0) -> ClaimResult:
     ax.set_ylabel("max |θ₁ − θ₂|")
     ax.set_title("SGD: L2 in the loss ≡ weight decay", fontsize=9)
     ax.legend(fontsize=6.5)
-    return SPEC.result(
-        verdict=verdict,
-        explanation=explanation,
-        numbers=numbers,
-        rule=f"holds if max |θ_L2 − θ_wd| over every step ≤ {TOLERANCE:g}, with and without momentum",
-        figure=fig,
-    )
+    return SPEC.result(verdict, explanation, numbers, figure=fig)
