@@ -5,13 +5,13 @@
 >>> reg = nr.Plan({nr.select.weights(nn.Linear): nr.ElasticNet(l1=1e-3, l2=1e-4)}).bind(model)
 """
 
-from netreg import advise, constraints, path, penalties, prune, search, select, train
-from netreg.advise import advise_frame
+from netreg import constraints, path, penalties, search, select, train
+from netreg.advisor import advise, advise_frame
 from netreg.constraints import Constraint, MaxNorm, MinMaxNorm, NonNeg, UnitNorm
 from netreg.optim import param_groups
 from netreg.penalties import L1, L2, ElasticNet, GroupLasso, Penalty, SparseGroupLasso
 from netreg.plan import Plan
-from netreg.prune import PruneResult, load_pruned, save_pruned
+from netreg.pruning import PruneResult, load_pruned, prune, save_pruned
 from netreg.regularizer import Regularizer, RowSparsity
 
 __version__ = "0.1.0"

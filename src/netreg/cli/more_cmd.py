@@ -36,7 +36,7 @@ def advise(
     force: opt.Force = False,
 ) -> None:
     """Which regularizer suits this table, where to start λ, and why."""
-    from netreg.advise import advise_frame
+    from netreg.advisor import advise_frame
 
     if not target:
         raise UsageError("No target column: pass --target COLUMN.")
@@ -114,8 +114,8 @@ def prune(
 ) -> None:
     """Remove the exactly-zero units and inputs of a saved model: same outputs, fewer weights."""
     from netreg.compare import load_model
-    from netreg.prune import prune as prune_model
-    from netreg.prune import save_pruned
+    from netreg.pruning import prune as prune_model
+    from netreg.pruning import save_pruned
 
     target = out.expanduser().resolve()
     if not target.parent.is_dir():

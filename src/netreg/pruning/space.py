@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import Tensor, nn
 
-from netreg.prune import layers as L
+from netreg.pruning import layers as L
 
 
 @dataclass

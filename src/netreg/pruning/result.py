@@ -45,7 +45,7 @@ class PruneResult:
     Examples
     --------
     >>> import torch, torch.nn as nn
-    >>> from netreg.prune import prune
+    >>> from netreg.pruning import prune
     >>> model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
     >>> with torch.no_grad():
     ...     model[0].weight[1:] = 0.0

@@ -49,7 +49,7 @@ def check_inputs(
     groups: Sequence[Any] | None = None,
     task: str = "auto",
 ) -> Inputs:
-    """Validate ``X`` and ``y`` for :func:`netreg.advise.advise`; raise :class:`DataError` if unusable.
+    """Validate ``X`` and ``y`` for :func:`netreg.advisor.advise`; raise :class:`DataError` if unusable.
 
     Raises
     ------
