@@ -30,4 +30,3 @@ __all__ = [
     "prune",
     "save_pruned",
 ]
-
