@@ -32,6 +32,16 @@ def load_table(
     return prepared
 
 
+def table_arguments(prepared: PreparedTable) -> dict[str, Any]:
+    """What :func:`netreg.compare.compare_methods` and :func:`netreg.compare.fit_table` read
+    of a prepared table: ``X``, ``y`` and what the preparation found out about them."""
+    return {
+        "X": prepared.X_frame, "y": prepared.y, "task": prepared.task,
+        "categorical": prepared.categorical, "impute": prepared.impute,
+        "classes": prepared.classes,
+    }  # fmt: skip
+
+
 def warn(lines: Sequence[str]) -> None:
     """Print each line as ``warning: …`` on stderr."""
     for line in lines:

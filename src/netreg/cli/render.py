@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -52,6 +53,13 @@ def table(
         # Text, not str: a column named "[red]x" is shown as typed, never read as rich markup.
         out.add_row(*(Text(cell(v)) for v in row), style="bold" if i == highlight else None)
     return out
+
+
+def print_written(console: Console, paths: dict[str, Path | None]) -> None:
+    """``Wrote the <what> to <path>`` for every output written (``paths``: what → path)."""
+    for what, path in paths.items():
+        if path is not None:
+            console.print(f"Wrote the {what} to {path}", markup=False, highlight=False)
 
 
 def print_comparison(result: CompareResult, console: Console | None = None) -> None:
