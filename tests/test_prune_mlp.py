@@ -209,7 +209,7 @@ def test_netreg_prune_is_the_function_and_the_result_round_trips():
     data = result.to_dict()
     assert data["ratio"] == result.ratio
     assert P.PruneResult.from_dict(data) == result
-    with pytest.raises(ValueError, match="Unknown PruneResult field"):
+    with pytest.raises(ValueError, match=r"Unknown config key\(s\) \['colour'\] for PruneResult"):
         P.PruneResult.from_dict({**data, "colour": "red"})
     assert "parameters:" in result.summary()
 
