@@ -1,10 +1,10 @@
-"""``import netreg`` loads only what the three-line loop needs; the rest loads on first use.
+"""``import netreg`` loads nothing; the three-line loop loads only what it needs.
 
 The loop is ``Plan({...}).bind(model).attach(optimizer)``: penalties, constraints, selectors,
 the plan, the regularizer and the optimizers. The advisor, pruning, paths, search, the
 training loop and everything above them (data, report, lab, compare, sklearn, cli) must not
-be imported by ``import netreg`` — they pull in pandas, scikit-learn and Optuna — yet their
-top-level names (``netreg.prune``, ``netreg.advise``, ``netreg.path`` …) must still work.
+be loaded by it — they pull in pandas, scikit-learn and Optuna — yet their top-level names
+(``netreg.prune``, ``netreg.advise``, ``netreg.path`` …) must still work.
 """
 
 from __future__ import annotations
@@ -17,32 +17,45 @@ import pytest
 
 import netreg
 
-# Top-level modules and packages of netreg that `import netreg` may load.
+# Top-level modules and packages of netreg that the loop may load.
 LOOP = {
     "constraints", "optim", "penalties", "plan", "regularizer", "select",
     "choices", "_kernels", "_rows", "_validation",
 }  # fmt: skip
-HEAVY = ("pandas", "sklearn", "scipy", "optuna", "ray", "matplotlib", "typer", "rich")
+HEAVY = ("torch", "pandas", "sklearn", "scipy", "optuna", "ray", "matplotlib", "typer", "rich")
+
+LOOP_CODE = """
+import torch, torch.nn as nn, netreg as nr
+model = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 1))
+reg = nr.Plan({nr.select.weights(nn.Linear): nr.ElasticNet(l1=1e-3, l2=1e-4)}).bind(model)
+reg.attach(torch.optim.Adam(model.parameters(), lr=1e-3))
+"""
 
 
-def _loaded_by_import() -> tuple[set[str], list[str]]:
-    """Top-level netreg names and heavy libraries in sys.modules after a fresh ``import netreg``."""
-    code = (
-        "import json, sys, netreg; "
+def _loaded_after(code: str) -> tuple[set[str], list[str]]:
+    """Top-level netreg names and heavy libraries in a fresh interpreter after ``code``."""
+    report = (
+        "import json, sys; "
         "print(json.dumps([sorted({m.split('.')[1] for m in sys.modules "
         "if m.startswith('netreg.')}), "
         f"[h for h in {HEAVY!r} if h in sys.modules]]))"
     )
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-    top, heavy = json.loads(out.stdout)
+    out = subprocess.run(
+        [sys.executable, "-c", f"{code}\n{report}"], check=True, capture_output=True, text=True
+    )
+    top, heavy = json.loads(out.stdout.splitlines()[-1])
     return set(top), heavy
 
 
-def test_import_netreg_loads_only_the_loop():
-    top, heavy = _loaded_by_import()
-    assert top <= LOOP, f"import netreg also loads {sorted(top - LOOP)}"
-    assert {"penalties", "plan", "regularizer"} <= top
-    assert heavy == [], f"import netreg loads {heavy}"
+def test_import_netreg_loads_nothing_else():
+    assert _loaded_after("import netreg") == (set(), [])
+
+
+def test_the_loop_loads_only_its_layers():
+    top, heavy = _loaded_after(LOOP_CODE)
+    assert top <= LOOP, f"the loop also loads {sorted(top - LOOP)}"
+    assert {"penalties", "plan", "regularizer", "select"} <= top
+    assert heavy == ["torch"], f"the loop loads {heavy}"
 
 
 def test_the_names_loaded_on_first_use_work():

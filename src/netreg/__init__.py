@@ -4,10 +4,10 @@
 >>> model = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 1))
 >>> reg = nr.Plan({nr.select.weights(nn.Linear): nr.ElasticNet(l1=1e-3, l2=1e-4)}).bind(model)
 
-``import netreg`` loads only what that loop needs (penalties, constraints, selectors, the
-plan, the regularizer and the optimizers). The advisor, pruning, paths, search and the
-training loop are loaded on first use of their names (PEP 562's module ``__getattr__``), so
-that a script or ``netreg --help`` does not pay for pandas, scikit-learn and Optuna up front.
+``import netreg`` itself loads nothing but this file: each name below is imported on first
+use (PEP 562's module ``__getattr__``), so the loop above loads only the penalties,
+selectors, plan, regularizer and optimizers it touches, and a script or ``netreg --help``
+does not pay for torch, pandas, scikit-learn or Optuna before it needs them.
 """
 
 from __future__ import annotations
@@ -15,48 +15,46 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from netreg import constraints, penalties, select
-from netreg.constraints import Constraint, MaxNorm, MinMaxNorm, NonNeg, UnitNorm
-from netreg.optim import param_groups
-from netreg.penalties import L1, L2, ElasticNet, GroupLasso, Penalty, SparseGroupLasso
-from netreg.plan import Plan
-from netreg.regularizer import Regularizer, RowSparsity
-
 if TYPE_CHECKING:
-    from netreg import path, search, train
+    from netreg import constraints, path, penalties, search, select, train
     from netreg.advisor import advise, advise_frame
+    from netreg.constraints import Constraint, MaxNorm, MinMaxNorm, NonNeg, UnitNorm
+    from netreg.optim.param_groups import param_groups
+    from netreg.penalties import L1, L2, ElasticNet, GroupLasso, Penalty, SparseGroupLasso
+    from netreg.plan import Plan
     from netreg.pruning import PruneResult, load_pruned, prune, save_pruned
+    from netreg.regularizer import Regularizer, RowSparsity
 
 __version__ = "0.1.0"
 
-# name -> (module, attribute in it; None: the module itself), imported on first use.
-_ON_FIRST_USE: dict[str, tuple[str, str | None]] = {
-    "advise": ("netreg.advisor", "advise"),
-    "advise_frame": ("netreg.advisor", "advise_frame"),
-    "prune": ("netreg.pruning", "prune"),
-    "PruneResult": ("netreg.pruning", "PruneResult"),
-    "load_pruned": ("netreg.pruning", "load_pruned"),
-    "save_pruned": ("netreg.pruning", "save_pruned"),
-    "path": ("netreg.path", None),
-    "search": ("netreg.search", None),
-    "train": ("netreg.train", None),
+# The subpackages reachable as attributes, and where each top-level name lives; all are
+# imported on first use.
+_SUBPACKAGES = ("constraints", "path", "penalties", "search", "select", "train")
+_HOMES = {
+    "netreg.advisor": "advise advise_frame",
+    "netreg.constraints": "Constraint MaxNorm MinMaxNorm NonNeg UnitNorm",
+    "netreg.optim": "param_groups",
+    "netreg.penalties": "L1 L2 ElasticNet GroupLasso Penalty SparseGroupLasso",
+    "netreg.plan": "Plan",
+    "netreg.pruning": "PruneResult load_pruned prune save_pruned",
+    "netreg.regularizer": "Regularizer RowSparsity",
 }
+_HOME = {name: module for module, names in _HOMES.items() for name in names.split()}
 
 
 def __getattr__(name: str) -> Any:
-    """Import a name of :data:`_ON_FIRST_USE` when it is first read (PEP 562)."""
-    if name not in _ON_FIRST_USE:
+    """Import a subpackage or a top-level name when it is first read (PEP 562)."""
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"netreg.{name}")  # the import binds netreg.<name>
+    if name not in _HOME:
         raise AttributeError(f"module 'netreg' has no attribute {name!r}")
-    module, attribute = _ON_FIRST_USE[name]
-    value = importlib.import_module(module)
-    if attribute is not None:
-        value = getattr(value, attribute)
+    value = getattr(importlib.import_module(_HOME[name]), name)
     globals()[name] = value  # later reads find it without calling __getattr__
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_ON_FIRST_USE})
+    return sorted({*globals(), *_SUBPACKAGES, *_HOME})
 
 
 __all__ = [
