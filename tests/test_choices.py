@@ -121,11 +121,15 @@ def test_the_cli_help_lists_the_registry(command: str) -> None:
 
 def test_the_library_layers_read_the_registry() -> None:
     from netreg.advisor import check_inputs
-    from netreg.compare import BUDGETS
+    from netreg.compare import BUDGETS, METHODS, resolve_methods
     from netreg.train import FitConfig
     from netreg.train.models import ACTIVATIONS
 
     assert set(BUDGETS) == set(choices.BUDGETS)
+    assert set(METHODS) == set(choices.COMPARE_METHODS)
+    with pytest.raises(ValueError, match="`methods` must be one of") as refused:
+        resolve_methods([BAD])
+    assert listed(refused.value) == set(choices.COMPARE_METHODS)
     assert set(ACTIVATIONS) == set(choices.ACTIVATIONS)
     for name in choices.OPTIMIZERS:
         assert FitConfig(optimizer=name).optimizer == name

@@ -74,3 +74,10 @@ def test_the_names_loaded_on_first_use_work():
 def test_an_unknown_name_is_an_attribute_error():
     with pytest.raises(AttributeError, match="no_such_name"):
         netreg.no_such_name  # noqa: B018
+
+
+def test_the_cli_loads_no_library_before_a_command_runs():
+    """``netreg --help`` must be instant: the commands import torch and pandas when they run."""
+    top, heavy = _loaded_after("import netreg.cli")
+    assert top <= {"cli", "choices", "_validation"}, sorted(top)
+    assert not {"torch", "pandas", "sklearn", "scipy", "optuna", "matplotlib"} & set(heavy)

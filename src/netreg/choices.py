@@ -71,6 +71,10 @@ BUDGETS: Final = ("quick", "full")
 on a laptop); ``full``, wider networks, more alphas and epochs. Their settings live in
 ``netreg.compare``."""
 
+COMPARE_METHODS: Final = ("none", "l1", "l2", "elasticnet", "group", "dropout", "maxnorm")
+"""``compare``'s methods (``--methods``): no penalty, L1, L2, Elastic Net, the group lasso on
+the inputs, dropout, and max-norm with dropout; their settings live in ``netreg.compare``."""
+
 TASKS: Final = ("auto", "regression", "classification")
 """``task=`` of a table: ``auto`` decides from the target column."""
 

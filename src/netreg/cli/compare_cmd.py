@@ -6,10 +6,11 @@ import dataclasses
 import os
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from netreg import choices
 from netreg.cli import options as opt
 from netreg.cli.config import pick
 from netreg.cli.errors import handles_user_errors
@@ -23,14 +24,12 @@ from netreg.cli.io import (
 )
 from netreg.cli.render import print_comparison, print_written, stdout_console, table
 from netreg.cli.settings import RunSettings, data_facts, run_settings
-from netreg.compare import (
-    METHODS,
-    CompareResult,
-    build_report,
-    compare_methods,
-    resolve_methods,
-)
-from netreg.data import PreparedTable, load_dataset, prepare_table
+
+if TYPE_CHECKING:
+    from netreg.compare import CompareResult
+    from netreg.data import PreparedTable
+
+# The library (torch, pandas) is imported inside the commands, so that `--help` is instant.
 
 DEMO_DATASET = "diabetes"
 DEMO_REPORT = "netreg-demo.html"
@@ -50,6 +49,8 @@ def run_and_write(
 
     Both documents are complete in memory before either file is touched.
     """
+    from netreg.compare import build_report, compare_methods
+
     result = compare_methods(
         **table_arguments(prepared),
         methods=methods,
@@ -84,6 +85,8 @@ def open_run(
 
 
 def _methods(given: str | None, configured: list[str] | None) -> list[str]:
+    from netreg.compare import METHODS, resolve_methods
+
     if given is not None:
         return [m.name for m in resolve_methods(given)]
     return [m.name for m in resolve_methods(configured or list(METHODS))]
@@ -96,7 +99,9 @@ def compare(
     run: opt.RunOptions,
     methods: Annotated[
         str | None,
-        typer.Option(help=f"Comma-separated subset of: {', '.join(METHODS)}  [default: all]"),
+        typer.Option(
+            help=f"Comma-separated subset of: {', '.join(choices.COMPARE_METHODS)}  [default: all]"
+        ),
     ] = None,
     test_size: opt.TestSize = None,
     *,
@@ -130,6 +135,8 @@ def path(
 ) -> None:
     """Cross-validate one penalty along its λ path: print the CV curve, plot it and the
     weight paths."""
+    from netreg.compare import resolve_methods
+
     settings = run_settings(run, test_size=test_size)
     (method,) = resolve_methods([penalty])
     if method.search == "none":
@@ -198,6 +205,9 @@ def demo(
     Writes netreg-demo.html and netreg-demo.json in the current folder, replacing earlier
     demo outputs.
     """
+    from netreg.compare import METHODS
+    from netreg.data import load_dataset, prepare_table
+
     start = time.perf_counter()
     df = load_dataset(DEMO_DATASET)
     target = str(df.attrs.get("target", "target"))

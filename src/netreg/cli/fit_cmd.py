@@ -15,8 +15,6 @@ from netreg.cli.errors import UsageError, handles_user_errors
 from netreg.cli.io import check_outputs, json_text, load_table, table_arguments, write_outputs
 from netreg.cli.render import print_written, stdout_console, table
 from netreg.cli.settings import run_settings
-from netreg.compare import fit_table, load_model, save_model
-from netreg.data import read_table
 
 
 @handles_user_errors
@@ -50,6 +48,8 @@ def fit(
     quiet: opt.Quiet = False,
 ) -> None:
     """Train one regularized network on a table and save it (safetensors, never pickle)."""
+    from netreg.compare import fit_table, save_model
+
     settings = run_settings(run, test_size=test_size, default_test_size=0.0)
     cfg = settings.config
     outputs = check_outputs({"--save": save, "--json": json_path}, force=force)
@@ -121,6 +121,9 @@ def predict(
     force: opt.Force = False,
 ) -> None:
     """Predict with a saved model; the file is read with safetensors only, never unpickled."""
+    from netreg.compare import load_model
+    from netreg.data import read_table
+
     outputs = check_outputs({"--out": out}, force=force)
     if out is not None and outputs["--out"].suffix.lower() != ".csv":
         raise UsageError(f"--out must be a .csv file. Received: out={os.fspath(out)!r}")

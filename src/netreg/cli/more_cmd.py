@@ -12,8 +12,6 @@ from netreg.cli import options as opt
 from netreg.cli.errors import UsageError, handles_user_errors
 from netreg.cli.io import check_outputs, json_text, warn, write_outputs
 from netreg.cli.render import print_written, stdout_console, table
-from netreg.data import read_table
-from netreg.lab.report import build_lab_report
 
 LAB_SCHEMA = "netreg.lab"
 LAB_SCHEMA_VERSION = 1
@@ -37,6 +35,7 @@ def advise(
 ) -> None:
     """Which regularizer suits this table, where to start λ, and why."""
     from netreg.advisor import advise_frame
+    from netreg.data import read_table
 
     if not target:
         raise UsageError("No target column: pass --target COLUMN.")
@@ -74,6 +73,7 @@ def lab(
 ) -> None:
     """Reproduce the claims of the seed texts, each with numbers, a figure and a verdict."""
     from netreg.lab import list_claims, run_claims
+    from netreg.lab.report import build_lab_report
 
     console = stdout_console()
     if list_only:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from netreg import choices
 from netreg._validation import check_choice
 from netreg.cli.config import ConfigFile, load_config, pick
 from netreg.cli.errors import UsageError
 from netreg.cli.options import RunOptions
-from netreg.compare import Budget, resolve_budget
+
+if TYPE_CHECKING:
+    from netreg.compare import Budget
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,6 +47,8 @@ def run_settings(
 ) -> RunSettings:
     """Command line first, then the config file (``--config``), then the defaults; every
     value checked against :mod:`netreg.choices` or its range."""
+    from netreg.compare import resolve_budget
+
     config = load_config(given.config)
     task = check_choice("task", pick(given.task, config.data.task, default="auto"), choices.TASKS)
     impute = check_choice("impute", pick(given.impute, config.data.impute), (None, *choices.IMPUTE))
