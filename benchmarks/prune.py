@@ -9,7 +9,7 @@ side in one run, all trained the same way (minibatch SGD, then full-batch steps)
   3-fold CV over a small grid with the one-standard-error rule (the sparsest model whose
   CV score is within one standard error of the best); its zeros are still stored, so it
   is as slow as ``dense``;
-- ``pruned``: that model after :func:`netreg.prune.prune`, physically smaller.
+- ``pruned``: that model after :func:`netreg.prune`, physically smaller.
 
 Reported: parameters, batch-inference latency (median of interleaved rounds, batch 1024,
 CPU, on one thread and on all of torch's threads), test R², and the ratios against
@@ -33,7 +33,7 @@ from torch import nn
 
 import netreg as nr
 from netreg import select
-from netreg.prune import prune
+from netreg.pruning import prune
 
 N_FEATURES, N_INFORMATIVE = 200, 20
 SIZES = (N_FEATURES, 128, 64, 1)

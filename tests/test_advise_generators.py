@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from netreg.advise import Advice, advise
+from netreg.advisor import Advice, advise
 from netreg.data import sparse_signal
 
 SEEDS = (0, 1, 2)

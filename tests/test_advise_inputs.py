@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from netreg.advise import MIN_ROWS, advise
+from netreg.advisor import MIN_ROWS, advise
 from netreg.data import DataError
 
 

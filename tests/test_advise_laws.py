@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from sklearn.linear_model import Lasso
 
-from netreg.advise.diagnostics import _clusters, _condition, _same_block
-from netreg.advise.group_path import group_ids, group_lambda_max, group_lasso_path
-from netreg.advise.inputs import check_inputs
-from netreg.advise.sampling import make_sample, sample_rows
-from netreg.advise.signal import participation_ratio, ridge_cv
+from netreg.advisor.diagnostics import _clusters, _condition, _same_block
+from netreg.advisor.group_path import group_ids, group_lambda_max, group_lasso_path
+from netreg.advisor.inputs import check_inputs
+from netreg.advisor.sampling import make_sample, sample_rows
+from netreg.advisor.signal import participation_ratio, ridge_cv
 from netreg.path import cross_validate_linear, make_folds
 
 
@@ -117,7 +117,7 @@ def test_sampling_keeps_class_proportions_and_standardizes() -> None:
 
 
 def test_same_seed_same_advice_and_inputs_are_not_modified() -> None:
-    from netreg.advise import advise
+    from netreg.advisor import advise
 
     X, y = standardized(60, 6, seed=5)
     X_before, y_before = X.copy(), y.copy()

@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from netreg.advise import advise
-from netreg.advise.advice import FAMILY_TITLES, QUESTION_TITLES
+from netreg.advisor import advise
+from netreg.advisor.advice import FAMILY_TITLES, QUESTION_TITLES
 from netreg.data import sparse_signal
 
 FAMILIES = {"l1", "l2", "elasticnet", "group", "none"}

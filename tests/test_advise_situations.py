@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sklearn.datasets import load_breast_cancer
 
-from netreg.advise import advise, advise_frame
+from netreg.advisor import advise, advise_frame
 from netreg.data import load_dataset, sparse_signal
 
 

@@ -218,7 +218,7 @@ def test_naive_vs_corrected_reports_prostate_beside_the_simulations() -> None:
 
 @pytest.mark.slow
 def test_decision_guide_is_not_run_without_the_advisor(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "netreg.advise", None)  # import now raises ImportError
+    monkeypatch.setitem(sys.modules, "netreg.advisor", None)  # import now raises ImportError
     result = run_claim("decision-guide")
     assert result.verdict == "not run"
     assert "netreg.advise" in result.explanation

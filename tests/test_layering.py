@@ -32,8 +32,8 @@ LAYERS = [
     "path",
     "search",
     "distributed",
-    "prune",
-    "advise",
+    "pruning",
+    "advisor",
     "lab",
     "sklearn",
     "compare",
@@ -95,3 +95,55 @@ def test_imports_point_down(path: Path):
         if _layer(module) in LAYERS and _rank(_layer(module)) > _rank(own)
     ]
     assert not upward, f"{rel} ({own}) reaches up: {upward}"
+
+
+# netreg's own top-level private modules are the library's shared internals: any layer may
+# import them (and their names, which are public within netreg).
+SHARED_INTERNALS = {"_validation", "_kernels", "_rows", "_progress", "_parallel", "_ray"}
+
+
+def _private_imports(path: Path) -> list[tuple[int, str]]:
+    """``(line, what)`` for each private module or name ``path`` takes from another package.
+
+    Private: a module ``netreg.<pkg>._x`` inside a subpackage, or a name ``_y`` imported from
+    any netreg module, where ``<pkg>`` (the top-level package imported from) is not the
+    importing file's own. netreg's shared internals (:data:`SHARED_INTERNALS`) are exempt.
+    """
+    own = path.relative_to(SRC).parts[0].removesuffix(".py")
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "netreg" and node.level == 0:
+            modules = [(f"netreg.{a.name}", []) for a in node.names]  # top-level modules
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            modules = [(node.module, [a.name for a in node.names])]
+        elif isinstance(node, ast.Import):
+            modules = [(a.name, []) for a in node.names]
+        else:
+            continue
+        for module, names in modules:
+            parts = module.split(".")
+            if parts[0] != "netreg" or len(parts) < 2:
+                continue
+            top = parts[1]
+            if top == own or top in SHARED_INTERNALS:
+                continue
+            if any(part.startswith("_") for part in parts[1:]):
+                found.append((node.lineno, module))
+            found += [(node.lineno, f"{module}.{n}") for n in names if n.startswith("_")]
+    return found
+
+
+@pytest.mark.parametrize("path", _source_files(), ids=lambda p: str(p.relative_to(SRC)))
+def test_no_private_name_crosses_packages(path: Path):
+    """A package's private modules (``netreg.pkg._x``) and private names (``_y``) are its own.
+
+    Another top-level package of netreg must reach them through a public name, so that a
+    package can change its insides without breaking its neighbours. netreg's top-level
+    ``_validation``, ``_kernels``, ``_rows``, ``_progress``, ``_parallel`` and ``_ray`` are the
+    library's shared internals and may be imported from anywhere.
+    """
+    private = [f"line {line}: {what}" for line, what in _private_imports(path)]
+    assert not private, (
+        f"{path.relative_to(SRC)} imports private names of another package: {private}"
+    )

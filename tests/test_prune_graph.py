@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 import netreg as nr
-import netreg.prune as P
+import netreg.pruning as P
 from netreg import select
 
 F64 = torch.float64

@@ -10,8 +10,8 @@ import pytest
 import torch
 from torch import nn
 
-import netreg.prune as P
-from netreg.prune import arch
+import netreg.pruning as P
+from netreg.pruning import arch
 from tests.test_prune_graph import ResidualMLP, residual, x_of
 
 F64 = torch.float64

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 import netreg as nr
-import netreg.prune as P
+import netreg.pruning as P
 from netreg import select
 
 F64 = torch.float64
@@ -197,16 +197,19 @@ def test_sequential_walk_and_dependency_graph_agree():
         torch.testing.assert_close(a, b, rtol=0, atol=1e-15, msg=k)
 
 
-def test_the_module_is_callable_and_the_result_round_trips():
+def test_netreg_prune_is_the_function_and_the_result_round_trips():
+    import netreg.advisor
+
+    assert nr.prune is P.prune and nr.advise is netreg.advisor.advise
     model = mlp()
     with torch.no_grad():
         model[0].weight[0] = 0.0
-    small, result = P(model)
+    small, result = nr.prune(model)
     assert small[0].out_features == 15
     data = result.to_dict()
     assert data["ratio"] == result.ratio
     assert P.PruneResult.from_dict(data) == result
-    with pytest.raises(ValueError, match="Unknown PruneResult field"):
+    with pytest.raises(ValueError, match=r"Unknown config key\(s\) \['colour'\] for PruneResult"):
         P.PruneResult.from_dict({**data, "colour": "red"})
     assert "parameters:" in result.summary()
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import torch
 import typer
 
 from netreg.cli.compare_cmd import compare, demo, path
@@ -38,6 +37,8 @@ def _settings(
     ] = 1,
 ) -> None:
     """Regularization of neural networks on tables."""
+    import torch  # here, not at the top: `netreg --help` should not wait for torch
+
     torch.set_num_threads(threads)
 
 

@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from netreg import choices
 from netreg.cli import options as opt
-from netreg.cli.config import load_config, pick
+from netreg.cli.config import pick
 from netreg.cli.errors import handles_user_errors
-from netreg.cli.io import check_outputs, json_text, load_table, warn, write_outputs
-from netreg.cli.render import print_comparison, stdout_console, table
-from netreg.cli.settings import RunSettings, data_facts, run_settings
-from netreg.compare import (
-    METHODS,
-    CompareResult,
-    build_report,
-    compare_methods,
-    resolve_methods,
+from netreg.cli.io import (
+    check_outputs,
+    json_text,
+    load_table,
+    table_arguments,
+    warn,
+    write_outputs,
 )
-from netreg.data import PreparedTable, load_dataset, prepare_table
+from netreg.cli.render import print_comparison, print_written, stdout_console, table
+from netreg.cli.settings import RunSettings, data_facts, run_settings
+
+if TYPE_CHECKING:
+    from netreg.compare import CompareResult
+    from netreg.data import PreparedTable
+
+# The library (torch, pandas) is imported inside the commands, so that `--help` is instant.
 
 DEMO_DATASET = "diabetes"
 DEMO_REPORT = "netreg-demo.html"
@@ -35,153 +42,115 @@ def run_and_write(
     methods: list[str],
     *,
     source: str,
-    report: Path | None,
-    json_path: Path | None,
-    force: bool,
-    quiet: bool,
+    out: opt.OutputOptions,
     title: str | None = None,
 ) -> CompareResult:
     """Compare ``methods`` on a prepared table, then write the report and the JSON, if asked.
 
     Both documents are complete in memory before either file is touched.
     """
+    from netreg.compare import build_report, compare_methods
+
     result = compare_methods(
-        prepared.X_frame,
-        prepared.y,
-        task=prepared.task,
-        categorical=prepared.categorical,
-        impute=prepared.impute,
-        classes=prepared.classes,
+        **table_arguments(prepared),
         methods=methods,
-        folds=settings.folds,
-        rule=settings.rule,
-        test_size=settings.test_size,
-        seed=settings.seed,
-        n_jobs=settings.jobs,
-        backend=settings.backend,
-        address=settings.address,
-        progress=not quiet,
-        budget=settings.budget,
+        progress=not out.quiet,
         data=data_facts(source, prepared),
+        **settings.training(),
     )
     payloads = []
-    if report is not None:
-        payloads.append((report, build_report(result, title=title).render()))
-    if json_path is not None:
-        payloads.append((json_path, json_text(result.to_dict())))
-    write_outputs(payloads, force=force)
+    if out.report is not None:
+        payloads.append((out.report, build_report(result, title=title).render()))
+    if out.json_path is not None:
+        payloads.append((out.json_path, json_text(result.to_dict())))
+    write_outputs(payloads, force=out.force)
     return result
 
 
+def open_run(
+    data: Path, settings: RunSettings, out: opt.OutputOptions
+) -> tuple[PreparedTable, opt.OutputOptions]:
+    """Check the output paths (before any training), then read the table.
+
+    Returns the table and ``out`` with its paths resolved.
+    """
+    resolved = check_outputs(out.paths(), force=out.force)
+    prepared = load_table(
+        data, settings.target, task=settings.task, impute=settings.impute, quiet=out.quiet
+    )
+    out = dataclasses.replace(
+        out, report=resolved.get("--report"), json_path=resolved.get("--json")
+    )
+    return prepared, out
+
+
 def _methods(given: str | None, configured: list[str] | None) -> list[str]:
+    from netreg.compare import METHODS, resolve_methods
+
     if given is not None:
         return [m.name for m in resolve_methods(given)]
     return [m.name for m in resolve_methods(configured or list(METHODS))]
 
 
-def _written(console: object, report: Path | None, json_path: Path | None) -> None:
-    for label, path in (("report", report), ("JSON", json_path)):
-        if path is not None:
-            console.print(f"Wrote the {label} to {path}", markup=False, highlight=False)  # type: ignore[attr-defined]
-
-
 @handles_user_errors
+@opt.option_groups
 def compare(
     data: opt.Data,
-    target: opt.Target = None,
-    task: opt.Task = None,
-    impute: opt.Impute = None,
+    run: opt.RunOptions,
     methods: Annotated[
         str | None,
-        typer.Option(help=f"Comma-separated subset of: {', '.join(METHODS)}  [default: all]"),
+        typer.Option(
+            help=f"Comma-separated subset of: {', '.join(choices.COMPARE_METHODS)}  [default: all]"
+        ),
     ] = None,
-    folds: opt.Folds = None,
-    rule: opt.Rule = None,
     test_size: opt.TestSize = None,
-    seed: opt.Seed = None,
-    jobs: opt.Jobs = None,
-    budget: opt.Budget = None,
-    backend: opt.Backend = None,
-    address: opt.Address = None,
-    config: opt.Config = None,
-    report: opt.ReportPath = None,
-    json_path: opt.JsonPath = None,
-    force: opt.Force = False,
-    quiet: opt.Quiet = False,
+    *,
+    out: opt.OutputOptions,
 ) -> None:
     """Train none, L1, L2, Elastic Net, group lasso, dropout and max-norm + dropout, each
     tuned by CV, and compare them on held-out rows."""
-    cfg = load_config(config)
-    settings = run_settings(
-        cfg, target=target, task=task, impute=impute, folds=folds, rule=rule,
-        test_size=test_size, seed=seed, jobs=jobs, backend=backend, address=address, budget=budget,
-    )  # fmt: skip
-    chosen = _methods(methods, cfg.compare.methods)
-    outputs = check_outputs({"--report": report, "--json": json_path}, force=force)
-    prepared = load_table(
-        data, settings.target, task=settings.task, impute=settings.impute,
-        min_rows=2, quiet=quiet,
-    )  # fmt: skip
-    result = run_and_write(
-        prepared, settings, chosen, source=os.fspath(data), report=outputs.get("--report"),
-        json_path=outputs.get("--json"), force=force, quiet=quiet,
-    )  # fmt: skip
+    settings = run_settings(run, test_size=test_size)
+    chosen = _methods(methods, settings.config.compare.methods)
+    prepared, out = open_run(data, settings, out)
+    result = run_and_write(prepared, settings, chosen, source=os.fspath(data), out=out)
     console = stdout_console()
     print_comparison(result, console)
-    _written(console, outputs.get("--report"), outputs.get("--json"))
+    print_written(console, out.written())
 
 
 @handles_user_errors
+@opt.option_groups
 def path(
     data: opt.Data,
-    target: opt.Target = None,
+    run: opt.RunOptions,
     penalty: Annotated[
         str,
         typer.Option(
             help="l1 | l2 | elasticnet | group (α path) or dropout | maxnorm (rate grid)."
         ),
     ] = "l1",
-    task: opt.Task = None,
-    impute: opt.Impute = None,
-    folds: opt.Folds = None,
-    rule: opt.Rule = None,
     test_size: opt.TestSize = None,
-    seed: opt.Seed = None,
-    jobs: opt.Jobs = None,
-    budget: opt.Budget = None,
-    backend: opt.Backend = None,
-    address: opt.Address = None,
-    config: opt.Config = None,
-    report: opt.ReportPath = None,
-    json_path: opt.JsonPath = None,
-    force: opt.Force = False,
-    quiet: opt.Quiet = False,
+    *,
+    out: opt.OutputOptions,
 ) -> None:
     """Cross-validate one penalty along its λ path: print the CV curve, plot it and the
     weight paths."""
-    cfg = load_config(config)
-    settings = run_settings(
-        cfg, target=target, task=task, impute=impute, folds=folds, rule=rule,
-        test_size=test_size, seed=seed, jobs=jobs, backend=backend, address=address, budget=budget,
-    )  # fmt: skip
+    from netreg.compare import resolve_methods
+
+    settings = run_settings(run, test_size=test_size)
     (method,) = resolve_methods([penalty])
     if method.search == "none":
         raise ValueError(
             "`penalty` must have a strength to choose: l1, l2, elasticnet, group, dropout or "
             f"maxnorm. Received: penalty={penalty!r}"
         )
-    outputs = check_outputs({"--report": report, "--json": json_path}, force=force)
-    prepared = load_table(
-        data, settings.target, task=settings.task, impute=settings.impute,
-        min_rows=2, quiet=quiet,
-    )  # fmt: skip
+    prepared, out = open_run(data, settings, out)
     result = run_and_write(
-        prepared, settings, [method.name], source=os.fspath(data),
-        report=outputs.get("--report"), json_path=outputs.get("--json"), force=force,
-        quiet=quiet, title=f"netreg path: {method.label} on {os.fspath(data)}",
+        prepared, settings, [method.name], source=os.fspath(data), out=out,
+        title=f"netreg path: {method.label} on {os.fspath(data)}",
     )  # fmt: skip
     _print_path(result)
-    _written(stdout_console(), outputs.get("--report"), outputs.get("--json"))
+    print_written(stdout_console(), out.written())
 
 
 def _print_path(result: CompareResult) -> None:
@@ -236,12 +205,18 @@ def demo(
     Writes netreg-demo.html and netreg-demo.json in the current folder, replacing earlier
     demo outputs.
     """
+    from netreg.compare import METHODS
+    from netreg.data import load_dataset, prepare_table
+
     start = time.perf_counter()
     df = load_dataset(DEMO_DATASET)
     target = str(df.attrs.get("target", "target"))
-    settings = run_settings(load_config(None), target=target, jobs=jobs, task="regression")
-    report, json_path = Path(DEMO_REPORT).resolve(), Path(DEMO_JSON).resolve()
-    check_outputs({"report": report, "json": json_path}, force=True)
+    settings = run_settings(opt.RunOptions(target=target, jobs=jobs, task="regression"))
+    out = opt.OutputOptions(
+        report=Path(DEMO_REPORT).resolve(), json_path=Path(DEMO_JSON).resolve(), force=True,
+        quiet=quiet,
+    )  # fmt: skip
+    check_outputs(out.paths(), force=True)
     prepared = prepare_table(df, target, task="regression", min_rows=settings.folds)
     if not quiet:
         warn(prepared.warnings)
@@ -249,14 +224,13 @@ def demo(
         prepared, settings, list(METHODS),
         source=f"{DEMO_DATASET} (scikit-learn's diabetes data: 442 patients, 10 measurements, "
         f"disease progression after one year)",
-        report=report, json_path=json_path, force=True, quiet=quiet,
-        title="netreg demo: seven regularizers on the diabetes data",
+        out=out, title="netreg demo: seven regularizers on the diabetes data",
     )  # fmt: skip
     console = stdout_console()
     print_comparison(result, console)
-    _written(console, report, json_path)
+    print_written(console, out.written())
     console.print(
-        f"Open {report} in a browser to see the CV curves, weight paths and learning curves "
+        f"Open {out.report} in a browser to see the CV curves, weight paths and learning curves "
         f"({time.perf_counter() - start:.0f} s).",
         markup=False,
         highlight=False,

@@ -8,16 +8,16 @@ and the file wins over the defaults.
 
     [data]
     target = "y"
-    task = "regression"        # auto | regression | classification
-    impute = "median"          # mean | median
+    task = "regression"        # one of netreg.choices.TASKS
+    impute = "median"          # one of netreg.choices.IMPUTE
 
     [cv]
     folds = 5
-    rule = "1se"               # 1se | min
+    rule = "1se"               # one of netreg.choices.RULES
     test_size = 0.2
     seed = 0
     jobs = 2
-    backend = "auto"           # auto | serial | process | ray
+    backend = "auto"           # one of netreg.choices.CV_BACKENDS
     address = "10.0.0.1:6379"  # Ray cluster, with backend = "ray"
 
     [model]                    # overrides the budget's network and grids
@@ -27,10 +27,10 @@ and the file wins over the defaults.
 
     [compare]
     methods = ["none", "l1", "group"]
-    budget = "quick"           # quick | full
+    budget = "quick"           # one of netreg.choices.BUDGETS
 
     [fit]
-    penalty = "l1"
+    penalty = "l1"             # one of netreg.choices.PENALTIES
     alpha = 0.01
 
 YAML files hold the same mapping and are read with ``yaml.safe_load`` only.
@@ -40,12 +40,35 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from netreg import choices
 from netreg.cli.errors import UsageError, describe_validation_error
+
+
+def in_registry(valid: tuple[str, ...]) -> AfterValidator:
+    """A pydantic check that a string is one of the registry's ``valid`` names."""
+
+    def check(value: str) -> str:
+        if value not in valid:
+            raise ValueError(f"must be one of {', '.join(repr(v) for v in valid)}")
+        return value
+
+    return AfterValidator(check)
+
+
+# Each valid set is read from netreg.choices, so the file accepts what the commands accept.
+Task = Annotated[str, in_registry(choices.TASKS)]
+Impute = Annotated[str, in_registry(choices.IMPUTE)]
+Rule = Annotated[str, in_registry(choices.RULES)]
+Backend = Annotated[str, in_registry(choices.CV_BACKENDS)]
+Activation = Annotated[str, in_registry(choices.ACTIVATIONS)]
+Optimizer = Annotated[str, in_registry(choices.OPTIMIZERS)]
+BudgetName = Annotated[str, in_registry(choices.BUDGETS)]
+Penalty = Annotated[str, in_registry(choices.PENALTIES)]
 
 
 class _Section(BaseModel):
@@ -56,19 +79,19 @@ class DataSection(_Section):
     """Which column to learn and how to treat the table."""
 
     target: str | None = None
-    task: Literal["auto", "regression", "classification"] | None = None
-    impute: Literal["mean", "median"] | None = None
+    task: Task | None = None
+    impute: Impute | None = None
 
 
 class CVSection(_Section):
     """How strengths are chosen and where folds run."""
 
     folds: int | None = Field(default=None, ge=2)
-    rule: Literal["1se", "min"] | None = None
+    rule: Rule | None = None
     test_size: float | None = Field(default=None, gt=0.0, lt=1.0)
     seed: int | None = Field(default=None, ge=0)
     jobs: int | None = Field(default=None, ge=1)
-    backend: Literal["auto", "serial", "process", "ray"] | None = None
+    backend: Backend | None = None
     address: str | None = None
 
 
@@ -76,8 +99,8 @@ class ModelSection(_Section):
     """Overrides of the budget (:class:`netreg.compare.Budget`)."""
 
     hidden: list[int] | None = None
-    activation: Literal["relu", "tanh", "gelu", "sigmoid", "identity"] | None = None
-    optimizer: Literal["adam", "sgd", "adamw"] | None = None
+    activation: Activation | None = None
+    optimizer: Optimizer | None = None
     lr: float | None = Field(default=None, gt=0.0)
     batch_size: int | None = Field(default=None, ge=1)
     max_epochs: int | None = Field(default=None, ge=1)
@@ -100,13 +123,13 @@ class CompareSection(_Section):
     """Which methods ``compare`` trains, on which budget."""
 
     methods: list[str] | None = None
-    budget: Literal["quick", "full"] | None = None
+    budget: BudgetName | None = None
 
 
 class FitSection(_Section):
     """The one model ``fit`` trains."""
 
-    penalty: Literal["none", "l1", "l2", "elasticnet", "group"] | None = None
+    penalty: Penalty | None = None
     alpha: float | None = Field(default=None, ge=0.0)
     l1_ratio: float | None = Field(default=None, ge=0.0, le=1.0)
     dropout: float | None = Field(default=None, ge=0.0, lt=1.0)

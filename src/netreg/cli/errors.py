@@ -18,8 +18,6 @@ from typing import Any, TypeVar
 import typer
 from pydantic import ValidationError
 
-from netreg.data import DataError
-
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
 
@@ -70,8 +68,8 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_USER_ERROR)
 
 
+# netreg.data's DataError is a ValueError, so it is a user error too.
 USER_ERRORS: tuple[type[BaseException], ...] = (
-    DataError,
     UsageError,
     ValidationError,
     FileNotFoundError,

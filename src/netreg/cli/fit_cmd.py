@@ -8,21 +8,23 @@ from typing import Annotated
 
 import typer
 
+from netreg import choices
 from netreg.cli import options as opt
-from netreg.cli.config import load_config, pick
+from netreg.cli.config import pick
 from netreg.cli.errors import UsageError, handles_user_errors
-from netreg.cli.io import check_outputs, json_text, load_table, write_outputs
-from netreg.cli.render import stdout_console, table
-from netreg.compare import fit_table, load_model, save_model
-from netreg.data import read_table
+from netreg.cli.io import check_outputs, json_text, load_table, table_arguments, write_outputs
+from netreg.cli.render import print_written, stdout_console, table
+from netreg.cli.settings import run_settings
 
 
 @handles_user_errors
+@opt.option_groups
 def fit(
     data: opt.Data,
-    target: opt.Target = None,
+    run: opt.RunOptions,
     penalty: Annotated[
-        str | None, typer.Option(help="none | l1 | l2 | elasticnet | group  [default: none]")
+        str | None,
+        typer.Option(help=opt.one_of("The penalty", choices.PENALTIES, "none")),
     ] = None,
     alpha: Annotated[
         float | None,
@@ -37,59 +39,33 @@ def fit(
         Path | None,
         typer.Option(help="Write weights + JSON config here (a .safetensors file)."),
     ] = None,
-    task: opt.Task = None,
-    impute: opt.Impute = None,
-    folds: opt.Folds = None,
-    rule: opt.Rule = None,
     test_size: Annotated[
         float | None,
         typer.Option(help="Hold out this fraction and report its metrics  [default: 0]"),
     ] = None,
-    seed: opt.Seed = None,
-    jobs: opt.Jobs = None,
-    budget: opt.Budget = None,
-    backend: opt.Backend = None,
-    address: opt.Address = None,
-    config: opt.Config = None,
     json_path: opt.JsonPath = None,
     force: opt.Force = False,
     quiet: opt.Quiet = False,
 ) -> None:
     """Train one regularized network on a table and save it (safetensors, never pickle)."""
-    from netreg.cli.settings import run_settings
+    from netreg.compare import fit_table, save_model
 
-    cfg = load_config(config)
-    settings = run_settings(
-        cfg, target=target, task=task, impute=impute, folds=folds, rule=rule,
-        test_size=test_size, seed=seed, jobs=jobs, backend=backend, address=address,
-        budget=budget, default_test_size=0.0,
-    )  # fmt: skip
+    settings = run_settings(run, test_size=test_size, default_test_size=0.0)
+    cfg = settings.config
     outputs = check_outputs({"--save": save, "--json": json_path}, force=force)
     prepared = load_table(
         data, settings.target, task=settings.task, impute=settings.impute,
         min_rows=2, quiet=quiet,
     )  # fmt: skip
     fitted = fit_table(
-        prepared.X_frame,
-        prepared.y,
-        task=prepared.task,
+        **table_arguments(prepared),
         target=prepared.target,
-        categorical=prepared.categorical,
-        impute=prepared.impute,
-        classes=prepared.classes,
         penalty=pick(penalty, cfg.fit.penalty, default="none"),
         alpha=pick(alpha, cfg.fit.alpha),
         l1_ratio=pick(l1_ratio, cfg.fit.l1_ratio, default=0.5),
         dropout=pick(dropout, cfg.fit.dropout, default=0.0),
         max_norm=pick(max_norm, cfg.fit.max_norm),
-        folds=settings.folds,
-        rule=settings.rule,
-        test_size=settings.test_size,
-        seed=settings.seed,
-        n_jobs=settings.jobs,
-        backend=settings.backend,
-        address=settings.address,
-        budget=settings.budget,
+        **settings.training(),
     )
     if json_path is not None:
         document = {**fitted.to_dict(), "source": os.fspath(data)}
@@ -132,14 +108,12 @@ def fit(
         markup=False,
         highlight=False,
     )
-    for label, path in (("model", outputs.get("--save")), ("JSON", outputs.get("--json"))):
-        if path is not None:
-            console.print(f"Wrote the {label} to {path}", markup=False, highlight=False)
+    print_written(console, {"model": outputs.get("--save"), "JSON": outputs.get("--json")})
 
 
 @handles_user_errors
 def predict(
-    model: Annotated[Path, typer.Argument(help="A model written by `netreg fit --save`.")],
+    model: opt.SavedModel,
     data: opt.Data,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write predictions (CSV) here.")
@@ -147,6 +121,9 @@ def predict(
     force: opt.Force = False,
 ) -> None:
     """Predict with a saved model; the file is read with safetensors only, never unpickled."""
+    from netreg.compare import load_model
+    from netreg.data import read_table
+
     outputs = check_outputs({"--out": out}, force=force)
     if out is not None and outputs["--out"].suffix.lower() != ".csv":
         raise UsageError(f"--out must be a .csv file. Received: out={os.fspath(out)!r}")

@@ -6,12 +6,12 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from netreg.cli.errors import UsageError
-from netreg.data import PreparedTable, prepare_table, read_table
-from netreg.report import atomic_write_text
-from netreg.report.atomic import resolve_target
+
+if TYPE_CHECKING:
+    from netreg.data import PreparedTable
 
 
 def load_table(
@@ -24,12 +24,24 @@ def load_table(
     quiet: bool = False,
 ) -> PreparedTable:
     """Read ``path`` and check it for learning ``target``; warnings go to stderr."""
+    from netreg.data import prepare_table, read_table
+
     if not target:
         raise UsageError("No target column: pass --target COLUMN (or set data.target in --config).")
     prepared = prepare_table(read_table(path), target, task=task, impute=impute, min_rows=min_rows)
     if not quiet:
         warn(prepared.warnings)
     return prepared
+
+
+def table_arguments(prepared: PreparedTable) -> dict[str, Any]:
+    """What :func:`netreg.compare.compare_methods` and :func:`netreg.compare.fit_table` read
+    of a prepared table: ``X``, ``y`` and what the preparation found out about them."""
+    return {
+        "X": prepared.X_frame, "y": prepared.y, "task": prepared.task,
+        "categorical": prepared.categorical, "impute": prepared.impute,
+        "classes": prepared.classes,
+    }  # fmt: skip
 
 
 def warn(lines: Sequence[str]) -> None:
@@ -44,6 +56,8 @@ def check_outputs(outputs: dict[str, Path | None], *, force: bool) -> dict[str, 
 
     Two outputs may not be the same file. Returns the resolved paths of the outputs given.
     """
+    from netreg.report.atomic import resolve_target
+
     resolved: dict[str, Path] = {}
     for option, path in outputs.items():
         if path is None:
@@ -63,5 +77,7 @@ def json_text(document: dict[str, Any]) -> str:
 
 def write_outputs(payloads: Sequence[tuple[Path, str]], *, force: bool) -> None:
     """Write every payload atomically; call only when all of them are complete in memory."""
+    from netreg.report.atomic import atomic_write_text
+
     for path, text in payloads:
         atomic_write_text(path, text, force=force)

@@ -11,9 +11,7 @@ import typer
 from netreg.cli import options as opt
 from netreg.cli.errors import UsageError, handles_user_errors
 from netreg.cli.io import check_outputs, json_text, warn, write_outputs
-from netreg.cli.render import stdout_console, table
-from netreg.data import read_table
-from netreg.lab.report import build_lab_report
+from netreg.cli.render import print_written, stdout_console, table
 
 LAB_SCHEMA = "netreg.lab"
 LAB_SCHEMA_VERSION = 1
@@ -36,7 +34,8 @@ def advise(
     force: opt.Force = False,
 ) -> None:
     """Which regularizer suits this table, where to start λ, and why."""
-    from netreg.advise import advise_frame
+    from netreg.advisor import advise_frame
+    from netreg.data import read_table
 
     if not target:
         raise UsageError("No target column: pass --target COLUMN.")
@@ -61,6 +60,7 @@ def advise(
 
 
 @handles_user_errors
+@opt.option_groups
 def lab(
     claims: Annotated[
         list[str] | None, typer.Argument(help="Claim ids to run (all by default).")
@@ -68,13 +68,12 @@ def lab(
     list_only: Annotated[bool, typer.Option("--list", help="List the claims and stop.")] = False,
     full: Annotated[bool, typer.Option(help="The larger experiments (slower).")] = False,
     seed: opt.Seed = None,
-    report: opt.ReportPath = None,
-    json_path: opt.JsonPath = None,
-    force: opt.Force = False,
-    quiet: opt.Quiet = False,
+    *,
+    out: opt.OutputOptions,
 ) -> None:
     """Reproduce the claims of the seed texts, each with numbers, a figure and a verdict."""
     from netreg.lab import list_claims, run_claims
+    from netreg.lab.report import build_lab_report
 
     console = stdout_console()
     if list_only:
@@ -83,12 +82,12 @@ def lab(
         ]
         console.print(table("netreg lab — claims", ["id", "title", "seeds"], rows), markup=False)
         return
-    outputs = check_outputs({"--report": report, "--json": json_path}, force=force)
-    results = run_claims(claims or None, full=full, seed=seed or 0, progress=not quiet)
+    outputs = check_outputs(out.paths(), force=out.force)
+    results = run_claims(claims or None, full=full, seed=seed or 0, progress=not out.quiet)
     payloads = []
-    if report is not None:
+    if "--report" in outputs:
         payloads.append((outputs["--report"], build_lab_report(results, full=full).render()))
-    if json_path is not None:
+    if "--json" in outputs:
         document = {
             "schema": LAB_SCHEMA,
             "version": LAB_SCHEMA_VERSION,
@@ -96,17 +95,15 @@ def lab(
             "claims": [r.to_dict() for r in results],
         }
         payloads.append((outputs["--json"], json_text(document)))
-    write_outputs(payloads, force=force)
+    write_outputs(payloads, force=out.force)
     rows = [[r.id, r.verdict, r.seconds] for r in results]
     console.print(table("netreg lab", ["claim", "verdict", "seconds"], rows), markup=False)
-    for label, path in (("report", outputs.get("--report")), ("JSON", outputs.get("--json"))):
-        if path is not None:
-            console.print(f"Wrote the {label} to {path}", markup=False, highlight=False)
+    print_written(console, {"report": outputs.get("--report"), "JSON": outputs.get("--json")})
 
 
 @handles_user_errors
 def prune(
-    model: Annotated[Path, typer.Argument(help="A model written by `netreg fit --save`.")],
+    model: opt.SavedModel,
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Folder to write the pruned model into.")
     ],
@@ -114,8 +111,8 @@ def prune(
 ) -> None:
     """Remove the exactly-zero units and inputs of a saved model: same outputs, fewer weights."""
     from netreg.compare import load_model
-    from netreg.prune import prune as prune_model
-    from netreg.prune import save_pruned
+    from netreg.pruning import prune as prune_model
+    from netreg.pruning import save_pruned
 
     target = out.expanduser().resolve()
     if not target.parent.is_dir():

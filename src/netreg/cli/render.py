@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from netreg.compare import CompareResult
-from netreg.compare.result import metric_label
+if TYPE_CHECKING:
+    from netreg.compare import CompareResult
 
 
 def stdout_console() -> Console:
@@ -54,8 +55,17 @@ def table(
     return out
 
 
+def print_written(console: Console, paths: dict[str, Path | None]) -> None:
+    """``Wrote the <what> to <path>`` for every output written (``paths``: what → path)."""
+    for what, path in paths.items():
+        if path is not None:
+            console.print(f"Wrote the {what} to {path}", markup=False, highlight=False)
+
+
 def print_comparison(result: CompareResult, console: Console | None = None) -> None:
     """The summary table of a comparison, the best method in bold."""
+    from netreg.compare.result import metric_label
+
     console = console or stdout_console()
     best = result.methods.index(result.best)
     rows = result.summary_rows()

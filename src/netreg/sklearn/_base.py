@@ -226,7 +226,7 @@ class NetRegEstimator(BaseEstimator):
         cached = getattr(self, "_pruned", None)
         if cached is not None and cached[0] is self.model_:
             return cached[1], cached[2]
-        from netreg.prune import prune
+        from netreg.pruning import prune
 
         names = list(self.feature_names_in_) if hasattr(self, "feature_names_in_") else None
         columns = getattr(self, "_input_columns", None)
@@ -248,7 +248,7 @@ class NetRegEstimator(BaseEstimator):
 
     @property
     def prune_result_(self) -> Any:
-        """The :class:`netreg.prune.PruneResult`: parameters before/after, inputs kept."""
+        """The :class:`netreg.pruning.PruneResult`: parameters before/after, inputs kept."""
         return self._prune()[1]
 
     def pruned(self) -> NetRegEstimator:

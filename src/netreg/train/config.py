@@ -16,7 +16,9 @@ from pydantic import (
     field_validator,
 )
 
-OPTIMIZERS = ("sgd", "adam", "adamw")
+from netreg import choices
+
+OPTIMIZERS = choices.OPTIMIZERS
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
 

@@ -112,7 +112,7 @@ def _benchmark(
 
 def run(full: bool = False, seed: int = 0) -> ClaimResult:
     """Per design, 3 training draws (5 with ``full``), each benchmarked on 2,000 fresh rows;
-    then ask ``netreg.advise.advise(X, y)`` for a family on every draw.
+    then ask ``netreg.advise(X, y)`` for a family on every draw.
 
     Rule: on one draw the advice is right when its family's test error is within 5 % of
     the best family's (the designed family is the story; the data decide); on a design it
@@ -147,7 +147,7 @@ def run(full: bool = False, seed: int = 0) -> ClaimResult:
     }
     fig = _figure(relative, designed)
     try:
-        from netreg.advise import advise  # type: ignore[import-not-found]
+        from netreg.advisor import advise  # type: ignore[import-not-found]
     except ImportError as error:
         confirmed = sum(relative[n][designed[n]] <= 1 + TIE for n in DATASETS)
         return SPEC.result(

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netreg.advise.advice import Advice
-from netreg.advise.run import advise
+from netreg.advisor.advice import Advice
+from netreg.advisor.run import advise
 from netreg.data import TableEncoder, prepare_table
 
 

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 from torch import Tensor, nn
 
-from netreg.prune import layers as L
-from netreg.prune.space import Member, Space
+from netreg.pruning import layers as L
+from netreg.pruning.space import Member, Space
 
 KNOWN: tuple[type[nn.Module], ...] = (
     nn.Linear,

@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from netreg._validation import check_config_keys
+
 
 @dataclass
 class PruneResult:
@@ -45,7 +47,7 @@ class PruneResult:
     Examples
     --------
     >>> import torch, torch.nn as nn
-    >>> from netreg.prune import prune
+    >>> from netreg.pruning import prune
     >>> model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
     >>> with torch.no_grad():
     ...     model[0].weight[1:] = 0.0
@@ -104,12 +106,7 @@ class PruneResult:
     def from_dict(cls, data: dict[str, Any]) -> PruneResult:
         """Inverse of :meth:`to_dict`; unknown keys are refused."""
         known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - known - {"ratio"})
-        if unknown:
-            raise ValueError(
-                f"Unknown PruneResult field(s) {unknown}; valid fields are {sorted(known)}. "
-                f"Received: keys={sorted(data)}"
-            )
+        check_config_keys("PruneResult", data, known | {"ratio"})  # ratio: derived, dropped
         return cls(**{k: v for k, v in data.items() if k in known})
 
     def summary(self) -> str:

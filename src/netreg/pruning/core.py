@@ -10,11 +10,11 @@ import torch
 from torch import Tensor, nn
 
 from netreg._validation import check_choice, check_int
-from netreg.prune import layers as L
-from netreg.prune.graph import as_args, graph_spaces, output_tensors
-from netreg.prune.result import PruneResult
-from netreg.prune.sequential import is_plain, leaves, sequential_spaces
-from netreg.prune.space import Space, apply, decide
+from netreg.pruning import layers as L
+from netreg.pruning.graph import as_args, graph_spaces, output_tensors
+from netreg.pruning.result import PruneResult
+from netreg.pruning.sequential import is_plain, leaves, sequential_spaces
+from netreg.pruning.space import Space, apply, decide
 
 METHODS = ("auto", "sequential", "graph")
 # Largest output change accepted by the check, relative to 1 + max|output|: folding a
@@ -87,7 +87,7 @@ def prune(
     Examples
     --------
     >>> import torch, torch.nn as nn
-    >>> from netreg.prune import prune
+    >>> from netreg.pruning import prune
     >>> model = nn.Sequential(nn.Linear(5, 8), nn.ReLU(), nn.Linear(8, 1)).double()
     >>> with torch.no_grad():
     ...     model[0].weight[:5] = 0.0       # five dead units

@@ -22,8 +22,8 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from netreg.prune import layers as L
-from netreg.prune.space import Member, Space
+from netreg.pruning import layers as L
+from netreg.pruning.space import Member, Space
 
 INSTALL_HINT = "pip install netreg[prune]"
 

@@ -9,13 +9,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from netreg import choices
 from netreg._validation import check_choice
 from netreg.data.errors import DataError
 from netreg.data.target import resolve_target
 
 #: Fewest rows ``advise`` accepts: below this no cross-validated estimate means anything.
 MIN_ROWS = 10
-TASKS = ("auto", "regression", "classification")
+TASKS = choices.TASKS
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -49,7 +50,7 @@ def check_inputs(
     groups: Sequence[Any] | None = None,
     task: str = "auto",
 ) -> Inputs:
-    """Validate ``X`` and ``y`` for :func:`netreg.advise.advise`; raise :class:`DataError` if unusable.
+    """Validate ``X`` and ``y`` for :func:`netreg.advisor.advise`; raise :class:`DataError` if unusable.
 
     Raises
     ------

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import Tensor, nn
 
-from netreg.prune import layers as L
+from netreg.pruning import layers as L
 
 
 @dataclass
@@ -170,10 +170,10 @@ def apply(decisions: list[Decision], module_names: dict[int, str]) -> dict[str, 
             [i for i in range(size) if i not in idxs], dtype=torch.long, device=_device(module)
         )
         if role == "out":
-            L.keep_units_(module, keep)
+            L.keep_(module, keep, 0)
             units_removed[module_names[key]] += len(idxs)
         elif role == "in":
-            L.keep_inputs_(module, keep)
+            L.keep_(module, keep, 1)
         else:
             L.keep_channels_(module, keep)
     return dict(units_removed)

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from netreg._validation import check_int, check_positive
-from netreg.advise.advice import Advice
-from netreg.advise.budget import plan_validation
-from netreg.advise.check import check_recommendation
-from netreg.advise.diagnostics import blocks_in_sample, declared_blocks, diagnose
-from netreg.advise.inputs import check_inputs
-from netreg.advise.rules import recommend
-from netreg.advise.sampling import MAX_FEATURES, MAX_ROWS
+from netreg.advisor.advice import Advice
+from netreg.advisor.budget import plan_validation
+from netreg.advisor.check import check_recommendation
+from netreg.advisor.diagnostics import blocks_in_sample, declared_blocks, diagnose
+from netreg.advisor.inputs import check_inputs
+from netreg.advisor.rules import recommend
+from netreg.advisor.sampling import MAX_FEATURES, MAX_ROWS
 
 
 def advise(
@@ -34,7 +34,7 @@ def advise(
     balance, and the sparsity and strength of the signal by a quick lasso/ridge screen), then
     answers the seed's three questions — prior knowledge, room for validation, compute — and
     recommends one family (``l1``, ``l2``, ``elasticnet``, ``group`` or ``none``) with a λ range
-    and reasons in plain words. The rules are in :mod:`netreg.advise.rules`.
+    and reasons in plain words. The rules are in :mod:`netreg.advisor.rules`.
 
     Parameters
     ----------

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from netreg.advise.diagnostics import Diagnostics
+from netreg.advisor.diagnostics import Diagnostics
 
 FAMILY_TITLES = {
     "l1": "L1 (lasso)",

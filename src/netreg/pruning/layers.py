@@ -161,24 +161,18 @@ def _replace(old: Tensor, new: Tensor) -> nn.Parameter:
     return nn.Parameter(new.detach().clone(), requires_grad=old.requires_grad)
 
 
-def keep_units_(layer: Layer, keep: Tensor) -> None:
-    """Keep only output units ``keep`` of a Linear / Conv layer (weights, bias, size)."""
-    layer.weight = _replace(layer.weight, layer.weight.index_select(0, keep))
-    if layer.bias is not None:
+def keep_(layer: Layer, keep: Tensor, dim: int) -> None:
+    """Keep only indices ``keep`` of a Linear / Conv layer along ``dim``: 0, its output units
+    (weights, bias, size); 1, its input features / channels (weights, size)."""
+    layer.weight = _replace(layer.weight, layer.weight.index_select(dim, keep))
+    if dim == 0 and layer.bias is not None:
         layer.bias = _replace(layer.bias, layer.bias.index_select(0, keep))
-    if isinstance(layer, LINEAR):
-        layer.out_features = len(keep)
-    else:
-        layer.out_channels = len(keep)
-
-
-def keep_inputs_(layer: Layer, keep: Tensor) -> None:
-    """Keep only input features / channels ``keep`` of a Linear / Conv layer."""
-    layer.weight = _replace(layer.weight, layer.weight.index_select(1, keep))
-    if isinstance(layer, LINEAR):
-        layer.in_features = len(keep)
-    else:
-        layer.in_channels = len(keep)
+    sizes = (
+        ("out_features", "in_features")
+        if isinstance(layer, LINEAR)
+        else ("out_channels", "in_channels")
+    )
+    setattr(layer, sizes[dim], len(keep))
 
 
 def keep_channels_(bn: Layer, keep: Tensor) -> None:

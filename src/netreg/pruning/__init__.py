@@ -12,19 +12,15 @@ into the next layer's bias, so the function is unchanged.
   architecture (no pickle);
 - ``export_onnx(model, path, example_input)`` with the ``onnx`` extra.
 
-The module itself is callable: ``netreg.prune(model)`` is ``netreg.prune.prune(model)``.
+``netreg.prune`` is :func:`prune` itself, re-exported at the top level.
 """
 
 from __future__ import annotations
 
-import sys
-import types
-from typing import Any
-
-from netreg.prune.core import prune
-from netreg.prune.export import export_onnx
-from netreg.prune.io import load_prune_result, load_pruned, save_pruned
-from netreg.prune.result import PruneResult
+from netreg.pruning.core import prune
+from netreg.pruning.export import export_onnx
+from netreg.pruning.io import load_prune_result, load_pruned, save_pruned
+from netreg.pruning.result import PruneResult
 
 __all__ = [
     "PruneResult",
@@ -34,13 +30,3 @@ __all__ = [
     "prune",
     "save_pruned",
 ]
-
-
-class _CallableModule(types.ModuleType):
-    """Lets ``netreg.prune(model)`` call :func:`prune` while ``netreg.prune.X`` stays a module."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return prune(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

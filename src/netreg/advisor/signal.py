@@ -24,8 +24,8 @@ from collections.abc import Callable
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from netreg.advise.group_path import group_ids, group_lambda_max
-from netreg.advise.sampling import Sample
+from netreg.advisor.group_path import group_ids, group_lambda_max
+from netreg.advisor.sampling import Sample
 from netreg.path import CVResult, cross_validate_linear, summarize
 
 #: λ values per quick CV path; the screen needs the shape of the curve, not its last digit.
@@ -68,7 +68,7 @@ class SignalEstimate:
         Group lasso λ_max when feature groups are known (group weights √|g|).
     seconds : float
         Time of the whole screen; ``lasso_seconds`` (coordinate descent along the λ path) is
-        what :mod:`netreg.advise.budget` scales to estimate the cost of tuning.
+        what :mod:`netreg.advisor.budget` scales to estimate the cost of tuning.
     """
 
     selected: list[str]

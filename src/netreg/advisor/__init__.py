@@ -5,36 +5,31 @@ Elastic Net — what the data say about sparsity and correlation, how much room 
 validation, and what compute allows — from measurements of the data, and can test its own
 recommendation by cross-validation (``check=True``).
 
->>> from netreg.advise import advise
+>>> from netreg import advise
 >>> from netreg.data import sparse_signal
 >>> df = sparse_signal(n=200, p=50, k=5, seed=1)
 >>> advice = advise(df.drop(columns="y").to_numpy(), df["y"].to_numpy(), check=True)
 >>> advice.recommendation.family, advice.check.agrees
 ('l1', True)
 
-The package itself is callable, ``netreg.advise(X, y)`` being ``netreg.advise.advise(X, y)``,
-so that the top-level name can stay the package (``import netreg.advise.rules`` keeps working)
-while reading as a function.
+``netreg.advise`` is :func:`advise` itself, re-exported at the top level; the package is
+``netreg.advisor``.
 """
 
-import sys
-import types
-from typing import Any
-
-from netreg.advise.advice import (
+from netreg.advisor.advice import (
     Advice,
     CheckResult,
     FamilyScore,
     Recommendation,
     ValidationPlan,
 )
-from netreg.advise.check import check_recommendation
-from netreg.advise.diagnostics import ClassBalance, CorrelationSummary, Diagnostics, diagnose
-from netreg.advise.frame import advise_frame
-from netreg.advise.inputs import MIN_ROWS, check_inputs
-from netreg.advise.rules import choose_family, signal_shape
-from netreg.advise.run import advise
-from netreg.advise.signal import SignalEstimate
+from netreg.advisor.check import check_recommendation
+from netreg.advisor.diagnostics import ClassBalance, CorrelationSummary, Diagnostics, diagnose
+from netreg.advisor.frame import advise_frame
+from netreg.advisor.inputs import MIN_ROWS, check_inputs
+from netreg.advisor.rules import choose_family, signal_shape
+from netreg.advisor.run import advise
+from netreg.advisor.signal import SignalEstimate
 
 __all__ = [
     "MIN_ROWS",
@@ -55,13 +50,3 @@ __all__ = [
     "diagnose",
     "signal_shape",
 ]
-
-
-class _CallableModule(types.ModuleType):
-    """This package, callable as :func:`advise`."""
-
-    def __call__(self, X: Any, y: Any, **kwargs: Any) -> Advice:
-        return advise(X, y, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

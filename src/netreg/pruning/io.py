@@ -24,8 +24,8 @@ from typing import Any
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from netreg.prune import arch
-from netreg.prune.result import PruneResult
+from netreg.pruning import arch
+from netreg.pruning.result import PruneResult
 
 FORMAT = "netreg.pruned"
 VERSION = 1
@@ -51,7 +51,7 @@ def save_pruned(
     Examples
     --------
     >>> import tempfile, torch.nn as nn
-    >>> from netreg.prune import load_pruned, save_pruned
+    >>> from netreg.pruning import load_pruned, save_pruned
     >>> model = nn.Sequential(nn.Linear(3, 2), nn.ReLU(), nn.Linear(2, 1))
     >>> with tempfile.TemporaryDirectory() as d:
     ...     where = save_pruned(model, f"{d}/small")

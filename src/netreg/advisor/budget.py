@@ -8,8 +8,8 @@ trains once per λ and fold, so its cost is these counts times one training run.
 
 from __future__ import annotations
 
-from netreg.advise.advice import ValidationPlan, fmt
-from netreg.advise.diagnostics import Diagnostics
+from netreg.advisor.advice import ValidationPlan, fmt
+from netreg.advisor.diagnostics import Diagnostics
 
 #: scikit-learn's suggested l1_ratio grid for ElasticNetCV.
 L1_RATIOS = [0.1, 0.5, 0.7, 0.9, 0.95, 0.99, 1.0]

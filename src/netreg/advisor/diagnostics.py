@@ -1,6 +1,6 @@
 """What the data look like: size, zeros, correlation and its clusters, conditioning, scales, classes.
 
-Everything here is measured on the rows and features of a :class:`~netreg.advise.sampling.Sample`
+Everything here is measured on the rows and features of a :class:`~netreg.advisor.sampling.Sample`
 (all of them for tables up to 5,000 × 1,000); :attr:`Diagnostics.notes` says when a sample was used.
 """
 
@@ -14,9 +14,9 @@ import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
-from netreg.advise.inputs import Inputs
-from netreg.advise.sampling import MAX_FEATURES, MAX_ROWS, Sample, make_sample
-from netreg.advise.signal import SignalEstimate, estimate_signal
+from netreg.advisor.inputs import Inputs
+from netreg.advisor.sampling import MAX_FEATURES, MAX_ROWS, Sample, make_sample
+from netreg.advisor.signal import SignalEstimate, estimate_signal
 from netreg.data.errors import DataError
 
 #: |r| above which two features count as strongly correlated.

@@ -24,14 +24,14 @@ and what does compute allow. The rules read :class:`Diagnostics` in this order:
 The signal is *undetected* when the lasso's λ_1se model keeps no feature or the CV R² is
 below 0.02; *sparse* when at most 30 % of features are relevant and the ridge participation
 ratio is below 0.45; *dense* when at least 60 % are relevant and the participation ratio is at
-least 0.35 (see :mod:`netreg.advise.signal` for both measures). With p ≥ n the participation
+least 0.35 (see :mod:`netreg.advisor.signal` for both measures). With p ≥ n the participation
 ratio is ignored: ridge then spreads weight over every direction it can reach.
 """
 
 from __future__ import annotations
 
-from netreg.advise.advice import Recommendation, fmt
-from netreg.advise.diagnostics import Diagnostics
+from netreg.advisor.advice import Recommendation, fmt
+from netreg.advisor.diagnostics import Diagnostics
 
 SPARSE_FRACTION, SPARSE_PARTICIPATION = 0.3, 0.45
 DENSE_FRACTION, DENSE_PARTICIPATION = 0.6, 0.35

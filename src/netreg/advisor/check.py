@@ -22,10 +22,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 
 from netreg._validation import check_int
-from netreg.advise.advice import Advice, CheckResult, FamilyScore
-from netreg.advise.group_path import group_ids, group_lambda_max, group_lasso_path
-from netreg.advise.sampling import Sample, sample_rows
-from netreg.advise.signal import ridge_grid
+from netreg.advisor.advice import Advice, CheckResult, FamilyScore
+from netreg.advisor.group_path import group_ids, group_lambda_max, group_lasso_path
+from netreg.advisor.sampling import Sample, sample_rows
+from netreg.advisor.signal import ridge_grid
 from netreg.data.errors import DataError
 from netreg.path import cross_validate_linear, cv_summary, lambda_grid, make_folds
 
