@@ -28,12 +28,12 @@ from typing import Any, TypeVar
 
 from netreg._progress import ProgressBar
 from netreg._validation import check_choice
-from netreg.choices import CV_BACKENDS
+from netreg.choices import PARALLEL_BACKENDS
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-BACKENDS = tuple(name for name in CV_BACKENDS if name != "auto")  # callers resolve "auto"
+BACKENDS = PARALLEL_BACKENDS  # callers resolve "auto"
 
 
 def map_items(
