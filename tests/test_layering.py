@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 LAYERS = [
+    "_interrupts",
     "_validation",
     "choices",
     "_kernels",

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from netreg._interrupts import publishing
 from netreg.cli import options as opt
 from netreg.cli.config import load_config, pick
 from netreg.cli.errors import UsageError, handles_user_errors
@@ -91,11 +92,12 @@ def fit(
         address=settings.address,
         budget=settings.budget,
     )
-    if json_path is not None:
-        document = {**fitted.to_dict(), "source": os.fspath(data)}
-        write_outputs([(outputs["--json"], json_text(document))], force=force)
-    if save is not None:
-        save_model(outputs["--save"], fitted, force=force)
+    with publishing() as written:  # both files, or (after a Ctrl-C) neither
+        if json_path is not None:
+            document = {**fitted.to_dict(), "source": os.fspath(data)}
+            write_outputs([(outputs["--json"], json_text(document))], force=force)
+        if save is not None:
+            written.append(str(save_model(outputs["--save"], fitted, force=force)))
     console = stdout_console()
     pm = fitted.primary_metric
     rows = [

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from netreg._interrupts import publishing
 from netreg.cli.errors import UsageError
 from netreg.data import PreparedTable, prepare_table, read_table
 from netreg.report import atomic_write_text
@@ -62,6 +63,11 @@ def json_text(document: dict[str, Any]) -> str:
 
 
 def write_outputs(payloads: Sequence[tuple[Path, str]], *, force: bool) -> None:
-    """Write every payload atomically; call only when all of them are complete in memory."""
-    for path, text in payloads:
-        atomic_write_text(path, text, force=force)
+    """Write every payload atomically; call only when all of them are complete in memory.
+
+    Refused after a Ctrl-C (even one some library swallowed); a Ctrl-C while writing waits
+    until the last file is complete (:func:`netreg._interrupts.publishing`).
+    """
+    with publishing() as written:
+        for path, text in payloads:
+            written.append(str(atomic_write_text(path, text, force=force)))

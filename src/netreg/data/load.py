@@ -136,6 +136,8 @@ def _read_csv(file: Path, max_columns: int) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise DataError(f"Table {str(file)!r} is empty: it has no columns.") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, csv.Error) as exc:
+        if _interrupted(exc):  # pandas' C parser reports a Ctrl-C as a failed read
+            raise KeyboardInterrupt from exc
         raise DataError(f"Could not read {str(file)!r} as CSV: {_first_line(exc)}.") from None
 
 
@@ -219,6 +221,16 @@ def _human(n_bytes: int) -> str:
         if size < 1024 or unit == "TiB":
             break
     return f"{size:.1f} {unit}"
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """A KeyboardInterrupt somewhere in the chain of exceptions behind ``exc``."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _first_line(exc: BaseException) -> str:

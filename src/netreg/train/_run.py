@@ -10,6 +10,7 @@ from pathlib import Path
 import torch
 from torch import Tensor, nn
 
+from netreg._interrupts import JobInterrupted
 from netreg.regularizer import Regularizer
 from netreg.train import _rng
 from netreg.train._data import Batchable
@@ -74,6 +75,8 @@ class _Run:
                 if stop is not None:
                     self.stop_reason = stop
                     break
+        except JobInterrupted:
+            raise  # the caller asked that Ctrl-C end the whole job (the CLI does)
         except KeyboardInterrupt:
             self.interrupted, self.stop_reason = True, "interrupted"
 
