@@ -55,7 +55,10 @@ def _interrupt(folder: Path, data: Path, when: str) -> tuple[int, str, float]:
     command = [sys.executable, "-c", "from netreg.cli import main; main()", "fit", str(data)]
     command += ["-t", "y", "--penalty", "l1", "--alpha", "0.01", "-c", str(config), "-q"]
     command += ["--save", str(folder / "model.safetensors"), "--json", str(folder / "fit.json")]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
+    }
     start = time.monotonic()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     try:
@@ -115,7 +118,9 @@ def test_fit_lets_a_job_ending_interrupt_through_and_reports_a_plain_one():
 
         return callback
 
-    result = fit(mlp(4, hidden=(), seed=0), X, y, config=config, callbacks=[stop(KeyboardInterrupt)])
+    result = fit(
+        mlp(4, hidden=(), seed=0), X, y, config=config, callbacks=[stop(KeyboardInterrupt)]
+    )
     assert result.stop_reason == "interrupted" and result.interrupted and result.epochs_run == 4
     with pytest.raises(JobInterrupted):
         fit(mlp(4, hidden=(), seed=0), X, y, config=config, callbacks=[stop(JobInterrupted)])
@@ -136,13 +141,12 @@ def test_a_ctrl_c_under_ending_the_job_raises_and_then_refuses_publishing(tmp_pa
 
 def test_a_ctrl_c_while_publishing_waits_for_the_last_file(tmp_path):
     files = [tmp_path / "a.txt", tmp_path / "b.txt"]
-    with ending_the_job(), pytest.raises(JobInterrupted):
-        with publishing() as written:
-            files[0].write_text("a")
-            os.kill(os.getpid(), signal.SIGINT)  # recorded, not raised
-            time.sleep(0.05)
-            files[1].write_text("b")
-            written += [str(f) for f in files]
+    with ending_the_job(), pytest.raises(JobInterrupted), publishing() as written:
+        files[0].write_text("a")
+        os.kill(os.getpid(), signal.SIGINT)  # recorded, not raised
+        time.sleep(0.05)
+        files[1].write_text("b")
+        written += [str(f) for f in files]
     assert all(f.read_text() for f in files)
 
 

@@ -46,7 +46,35 @@ _SOURCES = {
     "RowSparsity": "netreg.regularizer",
 }
 
-__all__ = sorted(_SOURCES)
+__all__ = [
+    "L1",
+    "L2",
+    "Constraint",
+    "ElasticNet",
+    "GroupLasso",
+    "MaxNorm",
+    "MinMaxNorm",
+    "NonNeg",
+    "Penalty",
+    "Plan",
+    "PruneResult",
+    "Regularizer",
+    "RowSparsity",
+    "SparseGroupLasso",
+    "UnitNorm",
+    "advise",
+    "advise_frame",
+    "constraints",
+    "load_pruned",
+    "param_groups",
+    "path",
+    "penalties",
+    "prune",
+    "save_pruned",
+    "search",
+    "select",
+    "train",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -67,7 +95,7 @@ if TYPE_CHECKING:  # type checkers and IDEs see the eager imports
     from netreg import advise, constraints, path, penalties, prune, search, select, train
     from netreg.advise import advise_frame
     from netreg.constraints import Constraint, MaxNorm, MinMaxNorm, NonNeg, UnitNorm
-    from netreg.optim import param_groups
+    from netreg.optim.param_groups import param_groups
     from netreg.penalties import L1, L2, ElasticNet, GroupLasso, Penalty, SparseGroupLasso
     from netreg.plan import Plan
     from netreg.prune import PruneResult, load_pruned, save_pruned

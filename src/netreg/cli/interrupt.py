@@ -39,7 +39,7 @@ def report_interrupt() -> None:
 def run_command() -> None:
     """Run the typer app under :func:`netreg._interrupts.ending_the_job`."""
     with ending_the_job(interrupt_line, starting=True):
-        from netreg.cli import app
+        from netreg.cli.app import app
 
         started()
         try:
