@@ -13,17 +13,16 @@ Layout of a checkpoint file:
 
 Nothing is ever pickled or unpickled: a file that is not a netreg safetensors
 checkpoint (a pickle, a zip from ``torch.save``, a foreign safetensors file, a
-truncated write) raises ``ValueError``. Writes are atomic: a temporary file in the
-same folder, flushed and fsynced, then ``os.replace``.
+truncated write) raises ``ValueError``. Writes are atomic
+(:func:`netreg.report.atomic.atomic_write_bytes`): a temporary file in the same folder,
+flushed and fsynced, then renamed; an existing file keeps its permissions.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +33,13 @@ from safetensors.torch import save as safetensors_bytes
 from torch import Tensor, nn
 
 from netreg.regularizer import Regularizer
+from netreg.report.atomic import atomic_write_bytes
 
 FORMAT = "netreg.checkpoint"
 VERSION = 1
+#: Deepest nesting of lists and dicts accepted in a file's JSON metadata (a checkpoint's
+#: own documents are under 10 deep); a deeper one is refused before it is decoded further.
+MAX_DEPTH = 64
 
 
 def save_checkpoint(
@@ -78,7 +81,19 @@ def save_checkpoint(
     >>> load_checkpoint(path, mlp(3, hidden=(), seed=1))["epoch"]
     1
     """
-    path = Path(path)
+    return atomic_write_bytes(
+        path, checkpoint_bytes(model, optimizer, regularizer, extra), force=True
+    )
+
+
+def checkpoint_bytes(
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer | None = None,
+    regularizer: Regularizer | None = None,
+    extra: dict[str, Any] | None = None,
+) -> bytes:
+    """The complete contents of a :func:`save_checkpoint` file, for a caller that publishes
+    it itself (``netreg fit --save`` writes it without clobbering another process's file)."""
     tensors: dict[str, Tensor] = {}
     storages: set[int] = set()
     document = {
@@ -93,9 +108,7 @@ def save_checkpoint(
         else _encode(regularizer.state_dict(), "regularizer", tensors, storages),
         "extra": _encode(extra or {}, "extra", tensors, storages),
     }
-    payload = safetensors_bytes(tensors, metadata={"netreg": json.dumps(document, allow_nan=False)})
-    _atomic_write(path, payload)
-    return path
+    return safetensors_bytes(tensors, metadata={"netreg": json.dumps(document, allow_nan=False)})
 
 
 def load_checkpoint(
@@ -173,6 +186,13 @@ def read_checkpoint(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[
         document = json.loads(text) if text is not None else None
     except json.JSONDecodeError:
         document = None
+    except RecursionError:  # JSON nested thousands deep: hostile, not a netreg file
+        document = None
+    if _depth(document) > MAX_DEPTH:
+        raise ValueError(
+            f"{str(path)!r} has metadata nested more than {MAX_DEPTH} levels deep; a netreg "
+            f"checkpoint never is. Received: path={str(path)!r}"
+        )
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(
             f"{str(path)!r} is a safetensors file but not a netreg checkpoint (no {FORMAT!r} "
@@ -189,6 +209,44 @@ def read_checkpoint(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[
                 f"{str(path)!r} is an incomplete netreg checkpoint: no {key!r}. Received: path={str(path)!r}"
             )
     return document, tensors
+
+
+def _depth(document: Any) -> int:
+    """How deeply lists and dicts nest in ``document``, found without recursion."""
+    deepest, stack = 0, [(document, 0)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, (list, dict)):
+            level += 1
+            deepest = max(deepest, level)
+            if level > MAX_DEPTH:
+                return level
+            stack += [(v, level) for v in (value.values() if isinstance(value, dict) else value)]
+    return deepest
+
+
+def check_weights(
+    path: str | os.PathLike[str], tensors: dict[str, Tensor], dtypes: tuple[torch.dtype, ...]
+) -> torch.dtype:
+    """All ``tensors`` share one dtype among ``dtypes`` and hold finite numbers; returns it.
+
+    A file with integer or half-precision weights, or a mix (which would cast the whole
+    model), or NaN or infinite weights (which would predict NaN) is refused by name.
+    """
+    kinds = sorted({str(t.dtype).removeprefix("torch.") for t in tensors.values()})
+    if len(kinds) != 1 or tensors[next(iter(tensors))].dtype not in dtypes:
+        valid = ", ".join(str(d).removeprefix("torch.") for d in dtypes)
+        raise ValueError(
+            f"{str(path)!r} holds weights of dtype {', '.join(kinds) or 'none'}; a netreg model's "
+            f"weights are all of one dtype among {valid}. Received: path={str(path)!r}"
+        )
+    bad = [name for name, t in tensors.items() if not bool(torch.isfinite(t).all())]
+    if bad:
+        raise ValueError(
+            f"{str(path)!r} holds NaN or infinite weights in {bad[:5]}; they would make every "
+            f"prediction NaN. Received: path={str(path)!r}"
+        )
+    return tensors[next(iter(tensors))].dtype
 
 
 # -- JSON encoding with tensor references ---------------------------------------------
@@ -296,18 +354,3 @@ def _check_optimizer_state(
             f"The checkpoint {str(path)!r} holds an optimizer for parameter groups of sizes {saved}; "
             f"this optimizer has {current}. Received: optimizer={type(optimizer).__name__}"
         )
-
-
-def _atomic_write(path: Path, payload: bytes) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
