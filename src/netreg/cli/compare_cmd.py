@@ -12,7 +12,14 @@ import typer
 from netreg.cli import options as opt
 from netreg.cli.config import load_config, pick
 from netreg.cli.errors import handles_user_errors
-from netreg.cli.io import check_outputs, json_text, load_table, warn, write_outputs
+from netreg.cli.io import (
+    check_outputs,
+    divergences,
+    json_text,
+    load_table,
+    warn,
+    write_outputs,
+)
 from netreg.cli.render import print_comparison, stdout_console, table
 from netreg.cli.settings import RunSettings, data_facts, run_settings
 from netreg.compare import (
@@ -45,25 +52,29 @@ def run_and_write(
 
     Both documents are complete in memory before either file is touched.
     """
-    result = compare_methods(
-        prepared.X_frame,
-        prepared.y,
-        task=prepared.task,
-        categorical=prepared.categorical,
-        impute=prepared.impute,
-        classes=prepared.classes,
-        methods=methods,
-        folds=settings.folds,
-        rule=settings.rule,
-        test_size=settings.test_size,
-        seed=settings.seed,
-        n_jobs=settings.jobs,
-        backend=settings.backend,
-        address=settings.address,
-        progress=not quiet,
-        budget=settings.budget,
-        data=data_facts(source, prepared),
-    )
+    with divergences() as diverged:
+        result = compare_methods(
+            prepared.X_frame,
+            prepared.y,
+            task=prepared.task,
+            categorical=prepared.categorical,
+            impute=prepared.impute,
+            classes=prepared.classes,
+            methods=methods,
+            folds=settings.folds,
+            rule=settings.rule,
+            test_size=settings.test_size,
+            seed=settings.seed,
+            n_jobs=settings.jobs,
+            backend=settings.backend,
+            address=settings.address,
+            progress=not quiet,
+            budget=settings.budget,
+            data=data_facts(source, prepared),
+        )
+    if diverged:  # such fits score badly and are not chosen, but never silently
+        warn([f"{len(diverged)} fit(s) diverged and were stopped (first: {diverged[0]}) "
+              "Set a smaller [model] lr in --config."])  # fmt: skip
     payloads = []
     if report is not None:
         payloads.append((report, build_report(result, title=title).render()))

@@ -12,7 +12,7 @@ from netreg._interrupts import publishing
 from netreg.cli import options as opt
 from netreg.cli.config import load_config, pick
 from netreg.cli.errors import UsageError, handles_user_errors
-from netreg.cli.io import check_outputs, json_text, load_table, write_outputs
+from netreg.cli.io import check_outputs, divergences, json_text, load_table, write_outputs
 from netreg.cli.render import stdout_console, table
 from netreg.compare import fit_table, load_model, save_model
 from netreg.data import read_table
@@ -70,28 +70,33 @@ def fit(
         data, settings.target, task=settings.task, impute=settings.impute,
         min_rows=2, quiet=quiet,
     )  # fmt: skip
-    fitted = fit_table(
-        prepared.X_frame,
-        prepared.y,
-        task=prepared.task,
-        target=prepared.target,
-        categorical=prepared.categorical,
-        impute=prepared.impute,
-        classes=prepared.classes,
-        penalty=pick(penalty, cfg.fit.penalty, default="none"),
-        alpha=pick(alpha, cfg.fit.alpha),
-        l1_ratio=pick(l1_ratio, cfg.fit.l1_ratio, default=0.5),
-        dropout=pick(dropout, cfg.fit.dropout, default=0.0),
-        max_norm=pick(max_norm, cfg.fit.max_norm),
-        folds=settings.folds,
-        rule=settings.rule,
-        test_size=settings.test_size,
-        seed=settings.seed,
-        n_jobs=settings.jobs,
-        backend=settings.backend,
-        address=settings.address,
-        budget=settings.budget,
-    )
+    with divergences() as diverged:
+        fitted = fit_table(
+            prepared.X_frame,
+            prepared.y,
+            task=prepared.task,
+            target=prepared.target,
+            categorical=prepared.categorical,
+            impute=prepared.impute,
+            classes=prepared.classes,
+            penalty=pick(penalty, cfg.fit.penalty, default="none"),
+            alpha=pick(alpha, cfg.fit.alpha),
+            l1_ratio=pick(l1_ratio, cfg.fit.l1_ratio, default=0.5),
+            dropout=pick(dropout, cfg.fit.dropout, default=0.0),
+            max_norm=pick(max_norm, cfg.fit.max_norm),
+            folds=settings.folds,
+            rule=settings.rule,
+            test_size=settings.test_size,
+            seed=settings.seed,
+            n_jobs=settings.jobs,
+            backend=settings.backend,
+            address=settings.address,
+            budget=settings.budget,
+        )
+    if diverged:  # a blown-up model is never published (docs/faults.md)
+        raise UsageError(
+            f"{diverged[0]} Nothing was written; set a smaller [model] lr in --config."
+        )
     with publishing() as written:  # both files, or (after a Ctrl-C) neither
         if json_path is not None:
             document = {**fitted.to_dict(), "source": os.fspath(data)}

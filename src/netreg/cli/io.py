@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from netreg.cli.errors import UsageError
 from netreg.data import PreparedTable, prepare_table, read_table
 from netreg.report import atomic_write_text
 from netreg.report.atomic import resolve_target
+from netreg.train import DivergenceWarning
 
 
 def load_table(
@@ -38,6 +41,24 @@ def warn(lines: Sequence[str]) -> None:
     for line in lines:
         sys.stderr.write(f"warning: {' '.join(str(line).split())}\n")
     sys.stderr.flush()
+
+
+@contextmanager
+def divergences() -> Iterator[list[str]]:
+    """Collect the one-line messages of fits that diverged (:class:`DivergenceWarning`),
+    so that the command decides: refuse to publish, or say it in a ``warning:`` line.
+
+    Other warnings are shown as usual when the block ends.
+    """
+    found: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DivergenceWarning)
+        yield found
+    for item in caught:
+        if issubclass(item.category, DivergenceWarning):
+            found.append(" ".join(str(item.message).split()))
+        else:
+            warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
 
 
 def check_outputs(outputs: dict[str, Path | None], *, force: bool) -> dict[str, Path]:
