@@ -60,7 +60,7 @@ def _weight(key, change):
 
 CASES = {
     "huge_width": (_set("hidden", [10**9], "architecture"), None, "does not match its weights"),
-    "many_layers": (_set("hidden", [4] * 100_000, "architecture"), None, "at most 256"),
+    "many_layers": (_set("hidden", [4] * 100_000, "architecture"), None, "at most 64"),
     "width_as_text": (_set("hidden", ["16"], "architecture"), None, "must be an integer"),
     "list_scale": (_set("y_scale", [1.0]), None, "y_scale"),
     "dict_mean": (_set("y_mean", {"a": 1}), None, "y_mean"),

@@ -33,7 +33,7 @@ from netreg.train.checkpoint import (
     checkpoint_bytes,
     read_checkpoint,
 )
-from netreg.train.models import mlp_state_shapes
+from netreg.train.models import MAX_HIDDEN_LAYERS, mlp_state_shapes
 
 MODEL_FORMAT = "netreg.model"
 MODEL_VERSION = 1
@@ -50,8 +50,6 @@ _KEYS = {
     "params",
 }
 _ARCH_KEYS = {"n_inputs", "hidden", "n_outputs", "activation", "dropout"}
-#: Most hidden layers a saved model may declare (netreg's budgets use 1 to 3).
-MAX_SAVED_LAYERS = 256
 
 
 def save_model(path: str | os.PathLike[str], fitted: FittedTable, *, force: bool = False) -> Path:
@@ -197,8 +195,8 @@ def _checked_architecture(
     try:
         if not isinstance(arch, dict) or set(arch) != _ARCH_KEYS:
             raise ValueError(f"its keys must be {sorted(_ARCH_KEYS)}")
-        if not isinstance(arch["hidden"], list) or len(arch["hidden"]) > MAX_SAVED_LAYERS:
-            raise ValueError(f"'hidden' must be a list of at most {MAX_SAVED_LAYERS} widths")
+        if not isinstance(arch["hidden"], list) or len(arch["hidden"]) > MAX_HIDDEN_LAYERS:
+            raise ValueError(f"'hidden' must be a list of at most {MAX_HIDDEN_LAYERS} widths")
         for i, width in enumerate(arch["hidden"]):
             check_int(f"hidden[{i}]", width, low=1)
         check_int("n_inputs", arch["n_inputs"], low=1)

@@ -32,6 +32,7 @@ from safetensors import safe_open
 from safetensors.torch import save as safetensors_bytes
 from torch import Tensor, nn
 
+from netreg._validation import nesting_depth
 from netreg.regularizer import Regularizer
 from netreg.report.atomic import atomic_write_bytes
 
@@ -188,7 +189,7 @@ def read_checkpoint(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[
         document = None
     except RecursionError:  # JSON nested thousands deep: hostile, not a netreg file
         document = None
-    if _depth(document) > MAX_DEPTH:
+    if nesting_depth(document, MAX_DEPTH) > MAX_DEPTH:
         raise ValueError(
             f"{str(path)!r} has metadata nested more than {MAX_DEPTH} levels deep; a netreg "
             f"checkpoint never is. Received: path={str(path)!r}"
@@ -209,20 +210,6 @@ def read_checkpoint(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[
                 f"{str(path)!r} is an incomplete netreg checkpoint: no {key!r}. Received: path={str(path)!r}"
             )
     return document, tensors
-
-
-def _depth(document: Any) -> int:
-    """How deeply lists and dicts nest in ``document``, found without recursion."""
-    deepest, stack = 0, [(document, 0)]
-    while stack:
-        value, level = stack.pop()
-        if isinstance(value, (list, dict)):
-            level += 1
-            deepest = max(deepest, level)
-            if level > MAX_DEPTH:
-                return level
-            stack += [(v, level) for v in (value.values() if isinstance(value, dict) else value)]
-    return deepest
 
 
 def check_weights(

@@ -25,6 +25,11 @@ from torch import nn
 
 from netreg._validation import check_choice, check_float, check_int
 
+#: Limits on a network described by a file (a config, a saved model's metadata), checked
+#: before anything is built: a tabular MLP never comes near them, a hostile file does.
+MAX_HIDDEN_LAYERS = 64
+MAX_WIDTH = 65_536
+
 ACTIVATIONS: dict[str, type[nn.Module] | None] = {
     "relu": nn.ReLU,
     "tanh": nn.Tanh,
