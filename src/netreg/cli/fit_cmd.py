@@ -12,10 +12,17 @@ from netreg._interrupts import publishing
 from netreg.cli import options as opt
 from netreg.cli.config import load_config, pick
 from netreg.cli.errors import UsageError, handles_user_errors
-from netreg.cli.io import check_outputs, divergences, json_text, load_table, write_outputs
+from netreg.cli.io import (
+    check_outputs,
+    divergences,
+    json_text,
+    load_table,
+    warn,
+    write_outputs,
+)
 from netreg.cli.render import stdout_console, table
 from netreg.compare import fit_table, load_model, save_model
-from netreg.data import read_table
+from netreg.data import read_columns, read_table
 
 
 @handles_user_errors
@@ -158,7 +165,10 @@ def predict(
     if out is not None and outputs["--out"].suffix.lower() != ".csv":
         raise UsageError(f"--out must be a .csv file. Received: out={os.fspath(out)!r}")
     loaded = load_model(model)
-    predictions = loaded.predict_frame(read_table(data))
+    loaded.check_columns(read_columns(data))  # from the header, before the data is read
+    frame = read_table(data)
+    warn(loaded.encoder.unseen_labels(frame.drop(columns=[loaded.target], errors="ignore")))
+    predictions = loaded.predict_frame(frame)
     text = predictions.to_csv(index=False)
     if out is None:
         typer.echo(text, nl=False)

@@ -8,6 +8,7 @@ what is promised.
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from netreg._interrupts import (
     ending_the_job,
@@ -43,16 +44,41 @@ def run_command() -> None:
 
         started()
         try:
-            app()
-        except SystemExit as done:
-            if done.code == EXIT_INTERRUPTED and not _reported:  # typer's bare exit 130
-                report_interrupt()
-            raise
-        except BaseException:
-            if not interrupt_requested():
+            code = app(standalone_mode=False)
+        except BaseException as error:
+            if interrupt_requested():
+                # Ctrl-C outside a command's own handling, or an error it caused (a library
+                # turning the KeyboardInterrupt into its own exception).
+                if not _reported:
+                    report_interrupt()
+                sys.exit(EXIT_INTERRUPTED)
+            if not _is_usage_error(error):
                 raise
-            # Ctrl-C outside a command's own handling, or an error it caused (a library
-            # turning the KeyboardInterrupt into its own exception).
-            if not _reported:
-                report_interrupt()
-            sys.exit(EXIT_INTERRUPTED)
+            if type(error).__name__ == "NoArgsIsHelpError":  # bare `netreg`: the help
+                error.show()  # type: ignore[attr-defined]
+            else:  # one line, not click's usage block
+                sys.stderr.write(f"error: {usage_line(error)}\n")
+            sys.exit(error.exit_code)  # type: ignore[attr-defined]
+        if code == EXIT_INTERRUPTED and not _reported:  # typer's bare exit 130
+            report_interrupt()
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _is_usage_error(error: BaseException) -> bool:
+    """A click ``ClickException`` (typer may vendor click, so by its interface)."""
+    return callable(getattr(error, "format_message", None)) and isinstance(
+        getattr(error, "exit_code", None), int
+    )
+
+
+def usage_line(error: Any) -> str:
+    """Click's message for a bad command line on one line, with the ``--`` hint for a file
+    name that starts with ``-`` (read as an unknown option)."""
+    message = " ".join(error.format_message().split())
+    context = getattr(error, "ctx", None)
+    if context is not None:
+        message += f" (see `{context.command_path} --help`)"
+    name = getattr(error, "option_name", "") or ""
+    if type(error).__name__ == "NoSuchOption" and not name.startswith("--"):
+        message += f"; a file named {name!r}… goes after `--`, as in `netreg fit -- -file.csv`"
+    return message

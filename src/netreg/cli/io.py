@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -71,11 +72,24 @@ def check_outputs(outputs: dict[str, Path | None], *, force: bool) -> dict[str, 
         if path is None:
             continue
         target = resolve_target(path, force=force)
+        _check_writable(option, target)
         for other, seen in resolved.items():
             if seen == target:
                 raise UsageError(f"{option} and {other} name the same file {str(target)!r}.")
         resolved[option] = target
     return resolved
+
+
+def _check_writable(option: str, target: Path) -> None:
+    """Create and remove a file in the target's folder now, not after the training."""
+    try:
+        with tempfile.TemporaryFile(dir=target.parent):
+            pass
+    except OSError as error:
+        raise PermissionError(
+            f"Cannot write {option} {str(target)!r}: the folder {str(target.parent)!r} is not "
+            f"writable ({error.strerror or error})."
+        ) from None
 
 
 def json_text(document: dict[str, Any]) -> str:

@@ -93,6 +93,10 @@ class SavedModel:
     params: dict[str, Any]
     architecture: dict[str, Any]
 
+    def check_columns(self, names: list[str]) -> None:
+        """Refuse a table's column names (the target may be among them) before it is read."""
+        self.encoder.check_columns([name for name in names if name != self.target])
+
     def predict_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Predictions for every row of ``frame`` (the target column, if present, is ignored).
 

@@ -114,3 +114,27 @@ def counts(items: Sequence[tuple[str, int]], limit: int = 10) -> str:
     if len(items) > limit:
         shown += f", … (and {len(items) - limit} more column(s))"
     return shown
+
+
+#: Largest magnitude accepted in a numeric column: standardizing squares the values, and
+#: squares of larger numbers overflow float64 (to inf, then NaN) with a misleading message.
+MAX_MAGNITUDE = 1e150
+
+
+def too_large(values: np.ndarray, names: list[str]) -> str | None:
+    """The message for columns of a 2-D float array holding finite values beyond
+    :data:`MAX_MAGNITUDE` (each named with its count and largest value), or None."""
+    magnitude = np.where(np.isfinite(values), np.abs(values), 0.0)
+    bad = [
+        (name, int(k))
+        for name, k in zip(names, (magnitude > MAX_MAGNITUDE).sum(axis=0), strict=True)
+        if k
+    ]
+    if not bad:
+        return None
+    largest = float(magnitude.max())
+    return (
+        f"Values too large in column(s) {counts(bad)} (largest magnitude {largest:.3g}; the limit is "
+        f"{MAX_MAGNITUDE:.0e}, beyond which standardizing overflows); rescale those columns, "
+        f"e.g. to other units, or remove those rows."
+    )

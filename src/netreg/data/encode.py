@@ -148,7 +148,7 @@ class TableEncoder:
         """
         self._check_fitted()
         X = _as_frame(X_frame)
-        self._check_columns(list(X.columns))
+        self.check_columns(list(X.columns))
         values = self._numeric_block(X, self.numeric_, fitting=False)
         blocks: dict[str, np.ndarray] = {}
         for j, name in enumerate(self.numeric_):
@@ -167,6 +167,24 @@ class TableEncoder:
         if not self.columns_:
             return np.empty((len(X), 0), dtype=np.float64)
         return np.ascontiguousarray(np.hstack([blocks[c] for c in self.columns_]), dtype=np.float64)
+
+    def unseen_labels(self, X_frame: pd.DataFrame) -> list[str]:
+        """One message per categorical column whose rows hold labels never seen in training
+        (they encode as all-zero one-hot rows), e.g. numbers where text was trained."""
+        self._check_fitted()
+        X = _as_frame(X_frame)
+        messages = []
+        for name in self.categorical_:
+            labels = _labels(X[name], name)
+            unseen = ~pd.Index(labels).isin(self.categories_[name])
+            if unseen.any():
+                examples = preview(sorted({str(v) for v in labels[unseen]}), 3)
+                messages.append(
+                    f"Column {name!r}: {int(unseen.sum())} of {len(X)} rows hold labels not seen in "
+                    f"training ({examples}; trained: {preview(self.categories_[name], 5)}); they "
+                    f"are encoded as no category."
+                )
+        return messages
 
     def fit_transform(self, X_frame: pd.DataFrame) -> np.ndarray:
         """:meth:`fit` then :meth:`transform` on the same rows."""
@@ -275,7 +293,9 @@ class TableEncoder:
         if not self._fitted:
             raise RuntimeError("This TableEncoder is not fitted yet; call fit() first.")
 
-    def _check_columns(self, received: list[str]) -> None:
+    def check_columns(self, received: list[str]) -> None:
+        """Refuse ``received`` column names unless they are the fitted ones (any order);
+        the ``DataError`` names the missing and the unexpected ones."""
         if received == self.columns_:
             return
         missing = [c for c in self.columns_ if c not in received]
