@@ -117,3 +117,19 @@ def test_predict_warns_per_column_about_labels_never_seen(model, tmp_path):
     (line,) = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
     assert "'color'" in line and "5 of 6 rows" in line
     assert np.isfinite(pd.read_csv(pd.io.common.StringIO(result.stdout))["prediction"]).all()
+
+
+def test_a_text_column_with_thousands_of_labels_is_capped_before_encoding():
+    n = 20_000
+    df = pd.DataFrame(
+        {
+            "id": [f"u{i % 10_000}" for i in range(n)],
+            "x": np.arange(n) % 7,
+            "y": np.arange(n) % 5 * 1.0,
+        }
+    )
+    prepared = prepare_table(df, "y", task="regression")
+    from netreg.data import TableEncoder
+
+    with pytest.raises(DataError, match=r"limit of 1 GiB.*'id' \(10000 labels\)"):
+        TableEncoder().fit(prepared.X_frame)

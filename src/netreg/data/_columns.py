@@ -8,6 +8,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from netreg.data.errors import DataError
+
 ColumnKind = Literal["numeric", "categorical", "unsupported"]
 
 
@@ -137,4 +139,23 @@ def too_large(values: np.ndarray, names: list[str]) -> str | None:
         f"Values too large in column(s) {counts(bad)} (largest magnitude {largest:.3g}; the limit is "
         f"{MAX_MAGNITUDE:.0e}, beyond which standardizing overflows); rescale those columns, "
         f"e.g. to other units, or remove those rows."
+    )
+
+
+#: Largest encoded (float64) array accepted: text columns with thousands of labels one-hot
+#: encode into that many columns per row.
+MAX_ENCODED_BYTES = 1 * 2**30
+
+
+def check_onehot_size(n_rows: int, n_numeric: int, categories: dict[str, list[Any]]) -> None:
+    """Refuse a one-hot encoding over :data:`MAX_ENCODED_BYTES` before it is allocated."""
+    width = n_numeric + sum(len(labels) for labels in categories.values())
+    if n_rows * width * 8 <= MAX_ENCODED_BYTES:
+        return
+    widest = sorted(categories, key=lambda name: -len(categories[name]))[:3]
+    named = ", ".join(f"{name!r} ({len(categories[name])} labels)" for name in widest)
+    raise DataError(
+        f"One-hot encoding {n_rows} rows into {width} columns would take "
+        f"{n_rows * width * 8 / 2**30:.1f} GiB, over the limit of {MAX_ENCODED_BYTES / 2**30:.0f} "
+        f"GiB; the widest text columns are {named}. Drop them, or group rare labels into one."
     )
