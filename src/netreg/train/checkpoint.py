@@ -144,21 +144,10 @@ def apply_checkpoint(
     """:func:`load_checkpoint` for a file already read by :func:`read_checkpoint`."""
     model_state = _decode(document["model"], tensors)
     _check_model_state(path, model, model_state)
-    optimizer_state = None
+    optimizer_state = _state_for(path, document, tensors, "optimizer", optimizer)
     if optimizer is not None:
-        if document["optimizer"] is None:
-            raise ValueError(
-                f"The checkpoint {str(path)!r} holds no optimizer state. Received: optimizer={type(optimizer).__name__}"
-            )
-        optimizer_state = _decode(document["optimizer"], tensors)
         _check_optimizer_state(path, optimizer, optimizer_state)
-    regularizer_state = None
-    if regularizer is not None:
-        if document["regularizer"] is None:
-            raise ValueError(
-                f"The checkpoint {str(path)!r} holds no regularizer state. Received: regularizer={regularizer!r}"
-            )
-        regularizer_state = _decode(document["regularizer"], tensors)
+    regularizer_state = _state_for(path, document, tensors, "regularizer", regularizer)
     # Checked: now change things. The regularizer refuses a foreign plan by itself.
     if regularizer is not None and regularizer_state is not None:
         regularizer.load_state_dict(regularizer_state)
@@ -166,6 +155,23 @@ def apply_checkpoint(
     if optimizer is not None and optimizer_state is not None:
         optimizer.load_state_dict(optimizer_state)
     return _decode(document["extra"], tensors)
+
+
+def _state_for(
+    path: str | os.PathLike[str],
+    document: dict[str, Any],
+    tensors: dict[str, Tensor],
+    key: str,
+    owner: Any,
+) -> Any:
+    """The decoded ``document[key]`` when ``owner`` (an optimizer, a regularizer) wants it."""
+    if owner is None:
+        return None
+    if document[key] is None:
+        raise ValueError(
+            f"The checkpoint {str(path)!r} holds no {key} state. Received: {key}={owner!r}"
+        )
+    return _decode(document[key], tensors)
 
 
 def read_checkpoint(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, Tensor]]:
