@@ -51,7 +51,9 @@ def _interrupt(folder: Path, data: Path, when: str) -> tuple[int, str, float]:
     """Run ``netreg fit`` and send SIGINT at ``when``: ``import`` (1 s after start, before the
     CSV is opened), ``read`` (while the CSV is open) or ``train`` (1.5 s after it closed)."""
     config = folder / "long.toml"
-    config.write_text("[model]\nmax_epochs = 100000\nhidden = [32]\n", encoding="utf-8")
+    config.write_text(
+        "[model]\nmax_epochs = 100000\npatience = 100000\nhidden = [32]\n", encoding="utf-8"
+    )
     command = [sys.executable, "-c", "from netreg.cli import main; main()", "fit", str(data)]
     command += ["-t", "y", "--penalty", "l1", "--alpha", "0.01", "-c", str(config), "-q"]
     command += ["--save", str(folder / "model.safetensors"), "--json", str(folder / "fit.json")]
