@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 LAYERS = [
+    "_interrupts",
     "_validation",
     "choices",
     "_kernels",
@@ -99,7 +100,15 @@ def test_imports_point_down(path: Path):
 
 # netreg's own top-level private modules are the library's shared internals: any layer may
 # import them (and their names, which are public within netreg).
-SHARED_INTERNALS = {"_validation", "_kernels", "_rows", "_progress", "_parallel", "_ray"}
+SHARED_INTERNALS = {
+    "_validation",
+    "_kernels",
+    "_rows",
+    "_progress",
+    "_parallel",
+    "_ray",
+    "_interrupts",
+}
 
 
 def _private_imports(path: Path) -> list[tuple[int, str]]:
@@ -140,8 +149,8 @@ def test_no_private_name_crosses_packages(path: Path):
 
     Another top-level package of netreg must reach them through a public name, so that a
     package can change its insides without breaking its neighbours. netreg's top-level
-    ``_validation``, ``_kernels``, ``_rows``, ``_progress``, ``_parallel`` and ``_ray`` are the
-    library's shared internals and may be imported from anywhere.
+    ``_validation``, ``_kernels``, ``_rows``, ``_progress``, ``_parallel``, ``_ray`` and
+    ``_interrupts`` are the library's shared internals and may be imported from anywhere.
     """
     private = [f"line {line}: {what}" for line, what in _private_imports(path)]
     assert not private, (

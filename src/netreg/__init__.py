@@ -7,7 +7,8 @@
 ``import netreg`` itself loads nothing but this file: each name below is imported on first
 use (PEP 562's module ``__getattr__``), so the loop above loads only the penalties,
 selectors, plan, regularizer and optimizers it touches, and a script or ``netreg --help``
-does not pay for torch, pandas, scikit-learn or Optuna before it needs them.
+does not pay for torch, pandas, scikit-learn or Optuna before it needs them (and the
+``netreg`` command installs its Ctrl-C handler before torch is imported: docs/faults.md).
 """
 
 from __future__ import annotations

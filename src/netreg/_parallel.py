@@ -148,14 +148,16 @@ def _process(fn: Callable[[T], R], items: list[T], jobs: int, bar: ProgressBar) 
     ) as pool:
         futures: list[Future[R]] = [pool.submit(fn, task) for task in items]
         pending = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_EXCEPTION)
-            for future in done:
-                if future.exception() is not None:
-                    for other in pending:
-                        other.cancel()
-                    raise future.exception()  # type: ignore[misc]
-                bar.advance()
+        try:
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+                for future in done:
+                    if future.exception() is not None:
+                        raise future.exception()  # type: ignore[misc]
+                    bar.advance()
+        except BaseException:  # a failed task or a Ctrl-C: drop the queue, not only wait it out
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
         return [f.result() for f in futures]
 
 

@@ -100,3 +100,19 @@ def check_config_keys(owner: str, config: dict[str, Any], valid: Iterable[str]) 
             f"Unknown config key(s) {unknown} for {owner}; valid keys are {names}. "
             f"Received: config={config!r}"
         )
+
+
+def nesting_depth(document: Any, stop_at: int) -> int:
+    """How deeply lists and dicts nest in ``document`` (a scalar is 0), found without
+    recursion, so a hostile file nested 10⁵ deep costs no stack; counting stops past
+    ``stop_at``."""
+    deepest, stack = 0, [(document, 0)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, (list, dict)):
+            level += 1
+            deepest = max(deepest, level)
+            if level > stop_at:
+                return level
+            stack += [(v, level) for v in (value.values() if isinstance(value, dict) else value)]
+    return deepest

@@ -2,9 +2,33 @@
 
 ``netreg compare DATA --target y`` trains every method tuned by CV and writes a report and a
 JSON file; ``netreg path``, ``fit``, ``predict`` and ``demo`` are described in docs/cli.md.
-User errors end with one line on stderr and exit status 2.
+User errors end with one line on stderr and exit status 2; Ctrl-C with one line and 130.
+
+This module stays light: :func:`main` installs the Ctrl-C handler before the commands (and
+torch) are imported, so an interrupted start-up ends like any other interruption.
 """
 
-from netreg.cli.app import app, main
+from __future__ import annotations
+
+from typing import Any
+
+
+def main() -> None:
+    """Entry point of the ``netreg`` console script."""
+    from netreg.cli.interrupt import run_command
+
+    run_command()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        from netreg.cli.app import app as typer_app
+
+        # Importing the submodule bound ``netreg.cli.app`` to it: bind the Typer app instead,
+        # as the eager ``from netreg.cli.app import app`` used to.
+        globals()["app"] = typer_app
+        return typer_app
+    raise AttributeError(f"module 'netreg.cli' has no attribute {name!r}")
+
 
 __all__ = ["app", "main"]

@@ -16,6 +16,7 @@ from netreg.cli.config import pick
 from netreg.cli.errors import handles_user_errors
 from netreg.cli.io import (
     check_outputs,
+    divergences,
     json_text,
     load_table,
     table_arguments,
@@ -51,13 +52,17 @@ def run_and_write(
     """
     from netreg.compare import build_report, compare_methods
 
-    result = compare_methods(
-        **table_arguments(prepared),
-        methods=methods,
-        progress=not out.quiet,
-        data=data_facts(source, prepared),
-        **settings.training(),
-    )
+    with divergences() as diverged:
+        result = compare_methods(
+            **table_arguments(prepared),
+            methods=methods,
+            progress=not out.quiet,
+            data=data_facts(source, prepared),
+            **settings.training(),
+        )
+    if diverged:  # such fits score badly and are not chosen, but never silently
+        warn([f"{len(diverged)} fit(s) diverged and were stopped (first: {diverged[0]}) "
+              "Set a smaller [model] lr in --config."])  # fmt: skip
     payloads = []
     if out.report is not None:
         payloads.append((out.report, build_report(result, title=title).render()))

@@ -47,6 +47,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from netreg import choices
 from netreg.cli.errors import UsageError, describe_validation_error
+from netreg.cli.limits import MAX_HIDDEN_LAYERS, MAX_WIDTH, parse_bounded
 
 
 def in_registry(valid: tuple[str, ...]) -> AfterValidator:
@@ -98,7 +99,9 @@ class CVSection(_Section):
 class ModelSection(_Section):
     """Overrides of the budget (:class:`netreg.compare.Budget`)."""
 
-    hidden: list[int] | None = None
+    hidden: list[Annotated[int, Field(ge=1, le=MAX_WIDTH)]] | None = Field(
+        default=None, max_length=MAX_HIDDEN_LAYERS
+    )
     activation: Activation | None = None
     optimizer: Optimizer | None = None
     lr: float | None = Field(default=None, gt=0.0)
@@ -163,25 +166,24 @@ def load_config(path: str | Path | None) -> ConfigFile:
     if not file.is_file():
         raise FileNotFoundError(f"Config file not found: {str(file)!r}.")
     suffix = file.suffix.lower()
-    try:
-        text = file.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise UsageError(f"Config file {str(file)!r} is not UTF-8 text.") from None
-    if suffix == ".toml":
-        try:
-            raw: Any = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:
-            raise UsageError(f"Config file {str(file)!r} is not valid TOML: {error}.") from None
-    elif suffix in (".yaml", ".yml"):
-        try:
-            raw = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            raise UsageError(f"Config file {str(file)!r} is not valid YAML: {error}.") from None
-        raw = {} if raw is None else raw
-    else:
+    parsers: dict[str, Any] = {
+        ".toml": tomllib.loads,
+        ".yaml": yaml.safe_load,
+        ".yml": yaml.safe_load,
+    }
+    if suffix not in parsers:
         raise UsageError(
             f"Config file {str(file)!r} has extension {file.suffix!r}; use .toml, .yaml or .yml."
         )
+    try:
+        raw: Any = parse_bounded(file, parsers[suffix])
+    except UnicodeDecodeError:
+        raise UsageError(f"Config file {str(file)!r} is not UTF-8 text.") from None
+    except tomllib.TOMLDecodeError as error:
+        raise UsageError(f"Config file {str(file)!r} is not valid TOML: {error}.") from None
+    except yaml.YAMLError as error:
+        raise UsageError(f"Config file {str(file)!r} is not valid YAML: {error}.") from None
+    raw = {} if raw is None else raw  # an empty YAML file
     if not isinstance(raw, dict):
         raise UsageError(
             f"Config file {str(file)!r} must hold a mapping of sections, not a {type(raw).__name__}."

@@ -18,8 +18,10 @@ from typing import Any, TypeVar
 import typer
 from pydantic import ValidationError
 
+from netreg._interrupts import interrupt_requested
+from netreg.cli.interrupt import EXIT_INTERRUPTED, report_interrupt
+
 EXIT_USER_ERROR = 2
-EXIT_INTERRUPTED = 130
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -88,11 +90,15 @@ def user_errors() -> Iterator[None]:
         yield
     except typer.Exit:
         raise
-    except KeyboardInterrupt:
-        sys.stderr.write("error: interrupted; nothing was written.\n")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    except USER_ERRORS as error:
-        raise fail(message_of(error)) from None
+    except BaseException as error:
+        # After a Ctrl-C, whatever comes out is the interruption: some libraries turn the
+        # KeyboardInterrupt into their own error (pandas' parser, a C extension's import).
+        if isinstance(error, KeyboardInterrupt) or interrupt_requested():
+            report_interrupt()
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        if isinstance(error, USER_ERRORS):
+            raise fail(message_of(error)) from None
+        raise
 
 
 def handles_user_errors(command: F) -> F:

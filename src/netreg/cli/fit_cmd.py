@@ -9,10 +9,19 @@ from typing import Annotated
 import typer
 
 from netreg import choices
+from netreg._interrupts import publishing
 from netreg.cli import options as opt
 from netreg.cli.config import pick
 from netreg.cli.errors import UsageError, handles_user_errors
-from netreg.cli.io import check_outputs, json_text, load_table, table_arguments, write_outputs
+from netreg.cli.io import (
+    check_outputs,
+    divergences,
+    json_text,
+    load_table,
+    table_arguments,
+    warn,
+    write_outputs,
+)
 from netreg.cli.render import print_written, stdout_console, table
 from netreg.cli.settings import run_settings
 
@@ -57,21 +66,27 @@ def fit(
         data, settings.target, task=settings.task, impute=settings.impute,
         min_rows=2, quiet=quiet,
     )  # fmt: skip
-    fitted = fit_table(
-        **table_arguments(prepared),
-        target=prepared.target,
-        penalty=pick(penalty, cfg.fit.penalty, default="none"),
-        alpha=pick(alpha, cfg.fit.alpha),
-        l1_ratio=pick(l1_ratio, cfg.fit.l1_ratio, default=0.5),
-        dropout=pick(dropout, cfg.fit.dropout, default=0.0),
-        max_norm=pick(max_norm, cfg.fit.max_norm),
-        **settings.training(),
-    )
-    if json_path is not None:
-        document = {**fitted.to_dict(), "source": os.fspath(data)}
-        write_outputs([(outputs["--json"], json_text(document))], force=force)
-    if save is not None:
-        save_model(outputs["--save"], fitted, force=force)
+    with divergences() as diverged:
+        fitted = fit_table(
+            **table_arguments(prepared),
+            target=prepared.target,
+            penalty=pick(penalty, cfg.fit.penalty, default="none"),
+            alpha=pick(alpha, cfg.fit.alpha),
+            l1_ratio=pick(l1_ratio, cfg.fit.l1_ratio, default=0.5),
+            dropout=pick(dropout, cfg.fit.dropout, default=0.0),
+            max_norm=pick(max_norm, cfg.fit.max_norm),
+            **settings.training(),
+        )
+    if diverged:  # a blown-up model is never published (docs/faults.md)
+        raise UsageError(
+            f"{diverged[0]} Nothing was written; set a smaller [model] lr in --config."
+        )
+    with publishing() as written:  # both files, or (after a Ctrl-C) neither
+        if json_path is not None:
+            document = {**fitted.to_dict(), "source": os.fspath(data)}
+            write_outputs([(outputs["--json"], json_text(document))], force=force)
+        if save is not None:
+            written.append(str(save_model(outputs["--save"], fitted, force=force)))
     console = stdout_console()
     pm = fitted.primary_metric
     rows = [
@@ -122,13 +137,16 @@ def predict(
 ) -> None:
     """Predict with a saved model; the file is read with safetensors only, never unpickled."""
     from netreg.compare import load_model
-    from netreg.data import read_table
+    from netreg.data import read_columns, read_table
 
     outputs = check_outputs({"--out": out}, force=force)
     if out is not None and outputs["--out"].suffix.lower() != ".csv":
         raise UsageError(f"--out must be a .csv file. Received: out={os.fspath(out)!r}")
     loaded = load_model(model)
-    predictions = loaded.predict_frame(read_table(data))
+    loaded.check_columns(read_columns(data))  # from the header, before the data is read
+    frame = read_table(data)
+    warn(loaded.encoder.unseen_labels(frame.drop(columns=[loaded.target], errors="ignore")))
+    predictions = loaded.predict_frame(frame)
     text = predictions.to_csv(index=False)
     if out is None:
         typer.echo(text, nl=False)

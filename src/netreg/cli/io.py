@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+import tempfile
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from netreg._interrupts import publishing
 from netreg.cli.errors import UsageError
 
 if TYPE_CHECKING:
@@ -51,6 +55,26 @@ def warn(lines: Sequence[str]) -> None:
     sys.stderr.flush()
 
 
+@contextmanager
+def divergences() -> Iterator[list[str]]:
+    """Collect the one-line messages of fits that diverged (:class:`DivergenceWarning`),
+    so that the command decides: refuse to publish, or say it in a ``warning:`` line.
+
+    Other warnings are shown as usual when the block ends.
+    """
+    from netreg.train import DivergenceWarning
+
+    found: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DivergenceWarning)
+        yield found
+    for item in caught:
+        if issubclass(item.category, DivergenceWarning):
+            found.append(" ".join(str(item.message).split()))
+        else:
+            warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
+
+
 def check_outputs(outputs: dict[str, Path | None], *, force: bool) -> dict[str, Path]:
     """Resolve every output path before any work: folders must exist, files need ``--force``.
 
@@ -63,11 +87,24 @@ def check_outputs(outputs: dict[str, Path | None], *, force: bool) -> dict[str, 
         if path is None:
             continue
         target = resolve_target(path, force=force)
+        _check_writable(option, target)
         for other, seen in resolved.items():
             if seen == target:
                 raise UsageError(f"{option} and {other} name the same file {str(target)!r}.")
         resolved[option] = target
     return resolved
+
+
+def _check_writable(option: str, target: Path) -> None:
+    """Create and remove a file in the target's folder now, not after the training."""
+    try:
+        with tempfile.TemporaryFile(dir=target.parent):
+            pass
+    except OSError as error:
+        raise PermissionError(
+            f"Cannot write {option} {str(target)!r}: the folder {str(target.parent)!r} is not "
+            f"writable ({error.strerror or error})."
+        ) from None
 
 
 def json_text(document: dict[str, Any]) -> str:
@@ -76,8 +113,13 @@ def json_text(document: dict[str, Any]) -> str:
 
 
 def write_outputs(payloads: Sequence[tuple[Path, str]], *, force: bool) -> None:
-    """Write every payload atomically; call only when all of them are complete in memory."""
+    """Write every payload atomically; call only when all of them are complete in memory.
+
+    Refused after a Ctrl-C (even one some library swallowed); a Ctrl-C while writing waits
+    until the last file is complete (:func:`netreg._interrupts.publishing`).
+    """
     from netreg.report.atomic import atomic_write_text
 
-    for path, text in payloads:
-        atomic_write_text(path, text, force=force)
+    with publishing() as written:
+        for path, text in payloads:
+            written.append(str(atomic_write_text(path, text, force=force)))

@@ -21,11 +21,19 @@ import pandas as pd
 import torch
 from torch import nn
 
+from netreg._validation import check_choice, check_float, check_int
+from netreg.choices import ACTIVATIONS, TASKS
 from netreg.compare.single import FittedTable
 from netreg.data import DataError, TableEncoder
-from netreg.report.atomic import resolve_target
-from netreg.train import mlp, predict, save_checkpoint
-from netreg.train.checkpoint import apply_checkpoint, read_checkpoint
+from netreg.report.atomic import atomic_write_bytes, resolve_target
+from netreg.train import mlp, predict
+from netreg.train.checkpoint import (
+    apply_checkpoint,
+    check_weights,
+    checkpoint_bytes,
+    read_checkpoint,
+)
+from netreg.train.models import MAX_HIDDEN_LAYERS, mlp_state_shapes
 
 MODEL_FORMAT = "netreg.model"
 MODEL_VERSION = 1
@@ -41,6 +49,7 @@ _KEYS = {
     "y_scale",
     "params",
 }
+_ARCH_KEYS = {"n_inputs", "hidden", "n_outputs", "activation", "dropout"}
 
 
 def save_model(path: str | os.PathLike[str], fitted: FittedTable, *, force: bool = False) -> Path:
@@ -51,7 +60,7 @@ def save_model(path: str | os.PathLike[str], fitted: FittedTable, *, force: bool
     FileNotFoundError, FileExistsError
         The folder is missing, or the file exists and ``force`` is False.
     """
-    target = resolve_target(path, force=force)
+    resolve_target(path, force=force)  # a missing folder or an existing file: before the work
     document = {
         "format": MODEL_FORMAT,
         "version": MODEL_VERSION,
@@ -64,7 +73,10 @@ def save_model(path: str | os.PathLike[str], fitted: FittedTable, *, force: bool
         "y_scale": fitted.y_scale,
         "params": fitted.to_dict()["params"],
     }
-    return save_checkpoint(target, fitted.model, extra={"netreg_model": document})
+    payload = checkpoint_bytes(fitted.model, extra={"netreg_model": document})
+    # Published like the JSON and the reports: never over a file another process has just
+    # written (without force), with the umask's mode or an overwritten file's own mode.
+    return atomic_write_bytes(path, payload, force=force)
 
 
 @dataclasses.dataclass(eq=False)
@@ -80,6 +92,10 @@ class SavedModel:
     y_scale: float
     params: dict[str, Any]
     architecture: dict[str, Any]
+
+    def check_columns(self, names: list[str]) -> None:
+        """Refuse a table's column names (the target may be among them) before it is read."""
+        self.encoder.check_columns([name for name in names if name != self.target])
 
     def predict_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Predictions for every row of ``frame`` (the target column, if present, is ignored).
@@ -138,44 +154,109 @@ def load_model(path: str | os.PathLike[str]) -> SavedModel:
             f"{config.get('version')!r} with keys {sorted(config)}; this netreg reads version "
             f"{MODEL_VERSION} with keys {sorted(_KEYS)}. Received: path={os.fspath(path)!r}"
         )
-    arch = config["architecture"]
+    arch, model_tensors = _checked_architecture(path, config, document, tensors)
+    dtype = check_weights(path, model_tensors, (torch.float32, torch.float64))
+    scalars = _checked_scalars(path, config)
     try:
         encoder = TableEncoder.from_config(config["encoder"])
-        model = mlp(
-            int(arch["n_inputs"]),
-            hidden=tuple(int(h) for h in arch["hidden"]),
-            n_outputs=int(arch["n_outputs"]),
-            activation=str(arch["activation"]),
-            dropout=float(arch["dropout"]),
-            seed=0,
-            dtype=torch.float64,
-        )
     except (DataError, KeyError, TypeError, ValueError) as error:
         raise ValueError(
-            f"{os.fspath(path)!r} has a model config netreg cannot use: {error}. "
+            f"{os.fspath(path)!r} has an encoder config netreg cannot use: {error}. "
             f"Received: path={os.fspath(path)!r}"
         ) from None
-    if encoder.n_outputs != model[0].in_features:
+    if encoder.n_outputs != arch["n_inputs"]:
         raise ValueError(
             f"{os.fspath(path)!r} is inconsistent: the encoder makes {encoder.n_outputs} inputs "
-            f"but the network reads {model[0].in_features}. Received: path={os.fspath(path)!r}"
+            f"but the network reads {arch['n_inputs']}. Received: path={os.fspath(path)!r}"
         )
-    model = model.to(_dtype_of(tensors))
+    # Everything is checked against the tensors: building the network allocates no more
+    # than the file holds.
+    model = mlp(arch["n_inputs"], seed=0, dtype=dtype, **_layout(arch))
     apply_checkpoint(path, document, tensors, model)
     model.eval()
     return SavedModel(
         model=model,
         encoder=encoder,
-        task=str(config["task"]),
-        target=str(config["target"]),
-        classes=config["classes"],
-        y_mean=float(config["y_mean"]),
-        y_scale=float(config["y_scale"]),
-        params=dict(config["params"]),
         architecture=dict(arch),
+        **scalars,  # type: ignore[arg-type]
     )
 
 
-def _dtype_of(tensors: dict[str, torch.Tensor]) -> torch.dtype:
-    floating = [t.dtype for t in tensors.values() if t.is_floating_point()]
-    return floating[0] if floating else torch.float64
+def _layout(arch: dict[str, Any]) -> dict[str, Any]:
+    keys = ("hidden", "n_outputs", "activation", "dropout")
+    return {key: tuple(arch[key]) if key == "hidden" else arch[key] for key in keys}
+
+
+def _checked_architecture(
+    path: str | os.PathLike[str],
+    config: dict[str, Any],
+    document: dict[str, Any],
+    tensors: dict[str, torch.Tensor],
+) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
+    """The architecture, once its types and sizes match the weights in the file exactly."""
+    arch = config["architecture"]
+    refs = document.get("model")
+    try:
+        if not isinstance(arch, dict) or set(arch) != _ARCH_KEYS:
+            raise ValueError(f"its keys must be {sorted(_ARCH_KEYS)}")
+        if not isinstance(arch["hidden"], list) or len(arch["hidden"]) > MAX_HIDDEN_LAYERS:
+            raise ValueError(f"'hidden' must be a list of at most {MAX_HIDDEN_LAYERS} widths")
+        for i, width in enumerate(arch["hidden"]):
+            check_int(f"hidden[{i}]", width, low=1)
+        check_int("n_inputs", arch["n_inputs"], low=1)
+        check_int("n_outputs", arch["n_outputs"], low=1)
+        check_float("dropout", arch["dropout"], high=1.0, high_inclusive=False)
+        check_choice("activation", arch["activation"], ACTIVATIONS)
+        expected = mlp_state_shapes(arch["n_inputs"], **_layout(arch))
+        if not isinstance(refs, dict) or not all(
+            isinstance(r, dict) and r.get("__tensor__") in tensors for r in refs.values()
+        ):
+            raise ValueError("its weights are not tensors of the file")
+        found = {key: tensors[ref["__tensor__"]] for key, ref in refs.items()}
+        shapes = {key: tuple(t.shape) for key, t in found.items()}
+        if shapes != expected:
+            raise ValueError(
+                f"it describes weights {_preview(expected)} but the file holds {_preview(shapes)}"
+            )
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"{os.fspath(path)!r} has an architecture that does not match its weights: {error}. "
+            f"Received: path={os.fspath(path)!r}"
+        ) from None
+    return arch, found
+
+
+def _checked_scalars(path: str | os.PathLike[str], config: dict[str, Any]) -> dict[str, Any]:
+    """task, target, classes, y_mean, y_scale and params, each of the type it must have."""
+    try:
+        check_choice("task", config["task"], [t for t in TASKS if t != "auto"])
+        if not isinstance(config["target"], str):
+            raise TypeError(f"`target` must be a string. Received: {config['target']!r}")
+        classes = config["classes"]
+        if classes is not None and not (
+            isinstance(classes, list)
+            and all(isinstance(c, (str, int, float, bool)) for c in classes)
+        ):
+            raise TypeError(f"`classes` must be a list of labels or null. Received: {classes!r}")
+        y_mean = check_float("y_mean", config["y_mean"], low=None)
+        y_scale = check_float("y_scale", config["y_scale"], low=0.0, low_inclusive=False)
+        if not isinstance(config["params"], dict):
+            raise TypeError(f"`params` must be a mapping. Received: {config['params']!r}")
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"{os.fspath(path)!r} has a model config netreg cannot use: {error}. "
+            f"Received: path={os.fspath(path)!r}"
+        ) from None
+    return {
+        "task": config["task"],
+        "target": config["target"],
+        "classes": classes,
+        "y_mean": y_mean,
+        "y_scale": y_scale,
+        "params": dict(config["params"]),
+    }
+
+
+def _preview(shapes: dict[str, tuple[int, ...]]) -> str:
+    items = [f"{key}{list(shape)}" for key, shape in list(shapes.items())[:4]]
+    return "{" + ", ".join(items) + (", …}" if len(shapes) > 4 else "}")

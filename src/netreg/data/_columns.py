@@ -8,6 +8,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from netreg.data.errors import DataError
+
 ColumnKind = Literal["numeric", "categorical", "unsupported"]
 
 
@@ -114,3 +116,46 @@ def counts(items: Sequence[tuple[str, int]], limit: int = 10) -> str:
     if len(items) > limit:
         shown += f", … (and {len(items) - limit} more column(s))"
     return shown
+
+
+#: Largest magnitude accepted in a numeric column: standardizing squares the values, and
+#: squares of larger numbers overflow float64 (to inf, then NaN) with a misleading message.
+MAX_MAGNITUDE = 1e150
+
+
+def too_large(values: np.ndarray, names: list[str]) -> str | None:
+    """The message for columns of a 2-D float array holding finite values beyond
+    :data:`MAX_MAGNITUDE` (each named with its count and largest value), or None."""
+    magnitude = np.where(np.isfinite(values), np.abs(values), 0.0)
+    bad = [
+        (name, int(k))
+        for name, k in zip(names, (magnitude > MAX_MAGNITUDE).sum(axis=0), strict=True)
+        if k
+    ]
+    if not bad:
+        return None
+    largest = float(magnitude.max())
+    return (
+        f"Values too large in column(s) {counts(bad)} (largest magnitude {largest:.3g}; the limit is "
+        f"{MAX_MAGNITUDE:.0e}, beyond which standardizing overflows); rescale those columns, "
+        f"e.g. to other units, or remove those rows."
+    )
+
+
+#: Largest encoded (float64) array accepted: text columns with thousands of labels one-hot
+#: encode into that many columns per row.
+MAX_ENCODED_BYTES = 1 * 2**30
+
+
+def check_onehot_size(n_rows: int, n_numeric: int, categories: dict[str, list[Any]]) -> None:
+    """Refuse a one-hot encoding over :data:`MAX_ENCODED_BYTES` before it is allocated."""
+    width = n_numeric + sum(len(labels) for labels in categories.values())
+    if n_rows * width * 8 <= MAX_ENCODED_BYTES:
+        return
+    widest = sorted(categories, key=lambda name: -len(categories[name]))[:3]
+    named = ", ".join(f"{name!r} ({len(categories[name])} labels)" for name in widest)
+    raise DataError(
+        f"One-hot encoding {n_rows} rows into {width} columns would take "
+        f"{n_rows * width * 8 / 2**30:.1f} GiB, over the limit of {MAX_ENCODED_BYTES / 2**30:.0f} "
+        f"GiB; the widest text columns are {named}. Drop them, or group rare labels into one."
+    )

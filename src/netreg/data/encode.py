@@ -9,7 +9,14 @@ import numpy as np
 import pandas as pd
 
 from netreg._validation import check_choice
-from netreg.data._columns import column_kind, counts, junk_message, junk_of, preview
+from netreg.data._columns import (
+    check_onehot_size,
+    column_kind,
+    counts,
+    junk_message,
+    junk_of,
+    preview,
+)
 from netreg.data.errors import DataError
 
 CONFIG_FORMAT = "netreg.TableEncoder"
@@ -129,6 +136,7 @@ class TableEncoder:
         for name in [c for c in columns if c in chosen]:
             labels = _labels(X[name], name)
             categories[name] = sorted(pd.unique(labels).tolist())
+        check_onehot_size(len(X), len(numeric), categories)
         self.columns_ = columns
         self.numeric_ = numeric
         self.categorical_ = [c for c in columns if c in chosen]
@@ -148,7 +156,7 @@ class TableEncoder:
         """
         self._check_fitted()
         X = _as_frame(X_frame)
-        self._check_columns(list(X.columns))
+        self.check_columns(list(X.columns))
         values = self._numeric_block(X, self.numeric_, fitting=False)
         blocks: dict[str, np.ndarray] = {}
         for j, name in enumerate(self.numeric_):
@@ -167,6 +175,22 @@ class TableEncoder:
         if not self.columns_:
             return np.empty((len(X), 0), dtype=np.float64)
         return np.ascontiguousarray(np.hstack([blocks[c] for c in self.columns_]), dtype=np.float64)
+
+    def unseen_labels(self, X_frame: pd.DataFrame) -> list[str]:
+        """One message per categorical column holding labels never seen in training (they
+        encode as all-zero one-hot rows), e.g. numbers where text was trained."""
+        self._check_fitted()
+        X, messages = _as_frame(X_frame), []
+        for name in self.categorical_:
+            labels = _labels(X[name], name)
+            unseen = ~pd.Index(labels).isin(self.categories_[name])
+            if unseen.any():
+                messages.append(
+                    f"Column {name!r}: {int(unseen.sum())} of {len(X)} rows hold labels not seen in "
+                    f"training ({preview(sorted({str(v) for v in labels[unseen]}), 3)}; trained: "
+                    f"{preview(self.categories_[name], 5)}); they are encoded as no category."
+                )
+        return messages
 
     def fit_transform(self, X_frame: pd.DataFrame) -> np.ndarray:
         """:meth:`fit` then :meth:`transform` on the same rows."""
@@ -275,7 +299,8 @@ class TableEncoder:
         if not self._fitted:
             raise RuntimeError("This TableEncoder is not fitted yet; call fit() first.")
 
-    def _check_columns(self, received: list[str]) -> None:
+    def check_columns(self, received: list[str]) -> None:
+        """Refuse column names other than the fitted ones (in any order), naming the odd ones."""
         if received == self.columns_:
             return
         missing = [c for c in self.columns_ if c not in received]

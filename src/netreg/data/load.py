@@ -74,8 +74,50 @@ def read_table(
     >>> df = read_table("data.csv")  # doctest: +SKIP
     >>> df = read_table("wide.parquet", max_columns=1_000_000)  # doctest: +SKIP
     """
-    max_bytes = check_int("max_bytes", max_bytes, low=1)
     max_columns = check_int("max_columns", max_columns, low=1)
+    file, fmt = _checked_file(path, max_bytes)
+    df = (
+        _read_parquet(file, max_bytes, max_columns)
+        if fmt == "parquet"
+        else _read_csv(file, max_columns)
+    )
+    _check_shape(df, file)
+    return df
+
+
+def read_columns(
+    path: str | os.PathLike[str],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_columns: int = DEFAULT_MAX_COLUMNS,
+) -> list[str]:
+    """The column names of a table :func:`read_table` would read, from the CSV header or the
+    Parquet footer alone: a caller checks them before reading the data.
+
+    Raises
+    ------
+    DataError
+        As :func:`read_table`, for what can be seen without the data.
+    """
+    max_columns = check_int("max_columns", max_columns, low=1)
+    file, fmt = _checked_file(path, max_bytes)
+    if fmt == "parquet":
+        try:
+            names = list(pq.read_schema(file).names)
+        except (pa.ArrowException, OSError) as exc:
+            raise DataError(
+                f"Could not read {str(file)!r} as Parquet: {_first_line(exc)}."
+            ) from None
+    else:
+        names = _csv_header(file)[1]
+    _check_width(len(names), max_columns, file)
+    _check_unique(names, file)
+    return names
+
+
+def _checked_file(path: str | os.PathLike[str], max_bytes: int) -> tuple[Path, str]:
+    """The file and its format, once it exists, is known by extension and within size."""
+    max_bytes = check_int("max_bytes", max_bytes, low=1)
     file = Path(path)
     if not file.exists():
         raise DataError(f"File not found: {str(file)!r}.")
@@ -94,17 +136,11 @@ def read_table(
             f"File {str(file)!r} is {_human(size)} ({size} bytes), over the limit "
             f"max_bytes={max_bytes} ({_human(max_bytes)}); pass a larger max_bytes to read it."
         )
-    df = (
-        _read_parquet(file, max_bytes, max_columns)
-        if fmt == "parquet"
-        else _read_csv(file, max_columns)
-    )
-    _check_shape(df, file)
-    return df
+    return file, fmt
 
 
-def _read_csv(file: Path, max_columns: int) -> pd.DataFrame:
-    """Parse the header alone, check its width, then read the table with the same dialect."""
+def _csv_header(file: Path) -> tuple[str, list[str]]:
+    """The delimiter and the parsed header line of a CSV file."""
     try:
         sep = _delimiter(file)
         with file.open(newline="", encoding="utf-8-sig") as handle:
@@ -119,6 +155,12 @@ def _read_csv(file: Path, max_columns: int) -> pd.DataFrame:
         raise DataError(f"Could not read {str(file)!r} as CSV: {exc}.") from None
     if not header or all(not field.strip() for field in header):
         raise DataError(f"Table {str(file)!r} is empty: it has no header and no columns.")
+    return sep, header
+
+
+def _read_csv(file: Path, max_columns: int) -> pd.DataFrame:
+    """Parse the header alone, check its width, then read the table with the same dialect."""
+    sep, header = _csv_header(file)
     _check_width(len(header), max_columns, file)
     _check_unique(header, file)
     try:
@@ -136,6 +178,8 @@ def _read_csv(file: Path, max_columns: int) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise DataError(f"Table {str(file)!r} is empty: it has no columns.") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, csv.Error) as exc:
+        if _interrupted(exc):  # pandas' C parser reports a Ctrl-C as a failed read
+            raise KeyboardInterrupt from exc
         raise DataError(f"Could not read {str(file)!r} as CSV: {_first_line(exc)}.") from None
 
 
@@ -219,6 +263,16 @@ def _human(n_bytes: int) -> str:
         if size < 1024 or unit == "TiB":
             break
     return f"{size:.1f} {unit}"
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """A KeyboardInterrupt somewhere in the chain of exceptions behind ``exc``."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _first_line(exc: BaseException) -> str:

@@ -18,6 +18,7 @@ from netreg.data._columns import (
     mostly_numbers,
     preview,
     to_float,
+    too_large,
 )
 from netreg.data.errors import DataError
 from netreg.data.target import Task, resolve_target
@@ -253,6 +254,9 @@ def _check_values(
             f"Infinite values in feature column(s) {counts(infinite)}; replace them with finite "
             f"numbers or remove those rows (imputation fills only missing values)."
         )
+    message = too_large(values, numeric)
+    if message:
+        raise DataError(message)
     n_nan = np.isnan(values).sum(axis=0)
     missing = [(name, int(k)) for name, k in zip(numeric, n_nan, strict=True) if k]
     if missing and impute is None:

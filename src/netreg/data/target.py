@@ -26,6 +26,7 @@ from netreg.data._columns import (
     mostly_numbers,
     plain,
     preview,
+    too_large,
 )
 from netreg.data.errors import DataError
 
@@ -100,6 +101,9 @@ def resolve_target(s: pd.Series, name: str, task: str = "auto") -> TargetInfo:
             raise DataError(
                 f"Target column {name!r} has {n_inf} infinite value(s); replace or remove those rows."
             )
+        message = too_large(values[:, None], [name])
+        if message:
+            raise DataError(f"Target: {message}")
         return _numeric_target(values, name, task)
     return _label_target(s, name, task)
 

@@ -21,12 +21,15 @@ from netreg.train.loop import Callback, FitResult, fit
 from netreg.train.losses import LOSSES, data_loss, per_row_loss
 from netreg.train.models import ACTIVATIONS, mlp
 from netreg.train.predict import TASKS, evaluate, predict
+from netreg.train.result import DIVERGENCE_FACTOR, DivergenceWarning
 
 __all__ = [
     "ACTIVATIONS",
+    "DIVERGENCE_FACTOR",
     "LOSSES",
     "TASKS",
     "Callback",
+    "DivergenceWarning",
     "EarlyStopping",
     "FitConfig",
     "FitResult",

@@ -10,6 +10,7 @@ from pathlib import Path
 import torch
 from torch import Tensor, nn
 
+from netreg._interrupts import JobInterrupted
 from netreg.regularizer import Regularizer
 from netreg.train import _rng
 from netreg.train._data import Batchable
@@ -19,7 +20,7 @@ from netreg.train.early_stopping import EarlyStopping
 from netreg.train.losses import data_loss
 from netreg.train.predict import eval_mode
 from netreg.train.progress import EpochProgress
-from netreg.train.result import Callback, FitResult
+from netreg.train.result import DIVERGENCE_FACTOR, Callback, DivergenceWarning, FitResult
 
 # Fields that may differ between the run that wrote a checkpoint and the one resuming it.
 RESUMABLE_CHANGES = frozenset({"max_epochs", "verbose"})
@@ -55,6 +56,7 @@ class _Run:
         self.n_steps = 0
         self.stop_reason = "max_epochs"
         self.interrupted = False
+        self.initial_loss: float | None = None
         self.batch_size = train.n if config.batch_size is None else min(config.batch_size, train.n)
         self.full_batch = self.batch_size == train.n
         self.has_loss_penalty = reg is not None and any(row.loss_penalties for row in reg.rows)
@@ -74,6 +76,8 @@ class _Run:
                 if stop is not None:
                     self.stop_reason = stop
                     break
+        except JobInterrupted:
+            raise  # the caller asked that Ctrl-C end the whole job (the CLI does)
         except KeyboardInterrupt:
             self.interrupted, self.stop_reason = True, "interrupted"
 
@@ -86,15 +90,8 @@ class _Run:
             logs["val_loss"] = val_loss
         self.train_losses.append(train_loss)
         self.stopper.update(logs[self.monitor], epoch, self.model)
-        stop = None
-        if not math.isfinite(train_loss):
-            warnings.warn(
-                f"fit stopped at epoch {epoch}: the training loss is {train_loss}. Lower lr?",
-                RuntimeWarning,
-                stacklevel=4,
-            )
-            stop = "non_finite_loss"
-        elif self.stopper.should_stop:
+        stop = self._divergence(epoch, train_loss)
+        if stop is None and self.stopper.should_stop:
             stop = "patience"
         for callback in self.callbacks:
             if callback(epoch, dict(logs)) is True and stop is None:
@@ -103,6 +100,21 @@ class _Run:
             self.save(self.checkpoint)
         self.progress.update(epoch, logs)
         return stop
+
+    def _divergence(self, epoch: int, train_loss: float) -> str | None:
+        """``non_finite_loss`` or ``diverged`` (with a DivergenceWarning), else None."""
+        # The floor keeps a start at (almost) zero loss from flagging every later wiggle.
+        limit = DIVERGENCE_FACTOR * max(abs(self.initial_loss or 0.0), 1e-3)
+        if math.isfinite(train_loss) and (self.initial_loss is None or train_loss <= limit):
+            return None
+        reason = "non_finite_loss" if not math.isfinite(train_loss) else "diverged"
+        warnings.warn(
+            f"fit stopped at epoch {epoch}: the training loss is {train_loss:.3g}, against "
+            f"{self.initial_loss:.3g} at the starting weights; training diverged. Lower lr.",
+            DivergenceWarning,
+            stacklevel=5,
+        )
+        return reason
 
     def _train_epoch(self) -> float:
         train, total = self.train, None
@@ -128,6 +140,8 @@ class _Run:
         objective = loss.detach()
         if self.prox_rows:
             objective = objective + self._prox_value()
+        if self.initial_loss is None:  # the reference for divergence: the starting weights
+            self.initial_loss = float(objective)
         self.optimizer.step()
         self.n_steps += 1
         return objective
@@ -182,6 +196,7 @@ class _Run:
         extra = {
             "config": self.config.to_dict(),
             "epoch": len(self.train_losses),
+            "initial_loss": self.initial_loss,
             "train_losses": self.train_losses,
             "val_losses": self.val_losses,
             "stopper": self.stopper.state_dict(),
@@ -218,3 +233,4 @@ class _Run:
         self.generator.set_state(extra["rng"]["shuffle"])
         _rng.set_global_rng_state(self.device, extra["rng"]["global"])
         self.start_epoch = len(self.train_losses)
+        self.initial_loss = extra.get("initial_loss")

@@ -13,17 +13,16 @@ Layout of a checkpoint file:
 
 Nothing is ever pickled or unpickled: a file that is not a netreg safetensors
 checkpoint (a pickle, a zip from ``torch.save``, a foreign safetensors file, a
-truncated write) raises ``ValueError``. Writes are atomic: a temporary file in the
-same folder, flushed and fsynced, then ``os.replace``.
+truncated write) raises ``ValueError``. Writes are atomic
+(:func:`netreg.report.atomic.atomic_write_bytes`): a temporary file in the same folder,
+flushed and fsynced, then renamed; an existing file keeps its permissions.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +32,15 @@ from safetensors import safe_open
 from safetensors.torch import save as safetensors_bytes
 from torch import Tensor, nn
 
+from netreg._validation import nesting_depth
 from netreg.regularizer import Regularizer
+from netreg.report.atomic import atomic_write_bytes
 
 FORMAT = "netreg.checkpoint"
 VERSION = 1
+#: Deepest nesting of lists and dicts accepted in a file's JSON metadata (a checkpoint's
+#: own documents are under 10 deep); a deeper one is refused before it is decoded further.
+MAX_DEPTH = 64
 
 
 def save_checkpoint(
@@ -78,7 +82,19 @@ def save_checkpoint(
     >>> load_checkpoint(path, mlp(3, hidden=(), seed=1))["epoch"]
     1
     """
-    path = Path(path)
+    return atomic_write_bytes(
+        path, checkpoint_bytes(model, optimizer, regularizer, extra), force=True
+    )
+
+
+def checkpoint_bytes(
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer | None = None,
+    regularizer: Regularizer | None = None,
+    extra: dict[str, Any] | None = None,
+) -> bytes:
+    """The complete contents of a :func:`save_checkpoint` file, for a caller that publishes
+    it itself (``netreg fit --save`` writes it without clobbering another process's file)."""
     tensors: dict[str, Tensor] = {}
     storages: set[int] = set()
     document = {
@@ -93,9 +109,7 @@ def save_checkpoint(
         else _encode(regularizer.state_dict(), "regularizer", tensors, storages),
         "extra": _encode(extra or {}, "extra", tensors, storages),
     }
-    payload = safetensors_bytes(tensors, metadata={"netreg": json.dumps(document, allow_nan=False)})
-    _atomic_write(path, payload)
-    return path
+    return safetensors_bytes(tensors, metadata={"netreg": json.dumps(document, allow_nan=False)})
 
 
 def load_checkpoint(
@@ -130,21 +144,10 @@ def apply_checkpoint(
     """:func:`load_checkpoint` for a file already read by :func:`read_checkpoint`."""
     model_state = _decode(document["model"], tensors)
     _check_model_state(path, model, model_state)
-    optimizer_state = None
+    optimizer_state = _state_for(path, document, tensors, "optimizer", optimizer)
     if optimizer is not None:
-        if document["optimizer"] is None:
-            raise ValueError(
-                f"The checkpoint {str(path)!r} holds no optimizer state. Received: optimizer={type(optimizer).__name__}"
-            )
-        optimizer_state = _decode(document["optimizer"], tensors)
         _check_optimizer_state(path, optimizer, optimizer_state)
-    regularizer_state = None
-    if regularizer is not None:
-        if document["regularizer"] is None:
-            raise ValueError(
-                f"The checkpoint {str(path)!r} holds no regularizer state. Received: regularizer={regularizer!r}"
-            )
-        regularizer_state = _decode(document["regularizer"], tensors)
+    regularizer_state = _state_for(path, document, tensors, "regularizer", regularizer)
     # Checked: now change things. The regularizer refuses a foreign plan by itself.
     if regularizer is not None and regularizer_state is not None:
         regularizer.load_state_dict(regularizer_state)
@@ -152,6 +155,23 @@ def apply_checkpoint(
     if optimizer is not None and optimizer_state is not None:
         optimizer.load_state_dict(optimizer_state)
     return _decode(document["extra"], tensors)
+
+
+def _state_for(
+    path: str | os.PathLike[str],
+    document: dict[str, Any],
+    tensors: dict[str, Tensor],
+    key: str,
+    owner: Any,
+) -> Any:
+    """The decoded ``document[key]`` when ``owner`` (an optimizer, a regularizer) wants it."""
+    if owner is None:
+        return None
+    if document[key] is None:
+        raise ValueError(
+            f"The checkpoint {str(path)!r} holds no {key} state. Received: {key}={owner!r}"
+        )
+    return _decode(document[key], tensors)
 
 
 def read_checkpoint(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, Tensor]]:
@@ -173,6 +193,13 @@ def read_checkpoint(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[
         document = json.loads(text) if text is not None else None
     except json.JSONDecodeError:
         document = None
+    except RecursionError:  # JSON nested thousands deep: hostile, not a netreg file
+        document = None
+    if nesting_depth(document, MAX_DEPTH) > MAX_DEPTH:
+        raise ValueError(
+            f"{str(path)!r} has metadata nested more than {MAX_DEPTH} levels deep; a netreg "
+            f"checkpoint never is. Received: path={str(path)!r}"
+        )
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(
             f"{str(path)!r} is a safetensors file but not a netreg checkpoint (no {FORMAT!r} "
@@ -189,6 +216,30 @@ def read_checkpoint(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[
                 f"{str(path)!r} is an incomplete netreg checkpoint: no {key!r}. Received: path={str(path)!r}"
             )
     return document, tensors
+
+
+def check_weights(
+    path: str | os.PathLike[str], tensors: dict[str, Tensor], dtypes: tuple[torch.dtype, ...]
+) -> torch.dtype:
+    """All ``tensors`` share one dtype among ``dtypes`` and hold finite numbers; returns it.
+
+    A file with integer or half-precision weights, or a mix (which would cast the whole
+    model), or NaN or infinite weights (which would predict NaN) is refused by name.
+    """
+    kinds = sorted({str(t.dtype).removeprefix("torch.") for t in tensors.values()})
+    if len(kinds) != 1 or tensors[next(iter(tensors))].dtype not in dtypes:
+        valid = ", ".join(str(d).removeprefix("torch.") for d in dtypes)
+        raise ValueError(
+            f"{str(path)!r} holds weights of dtype {', '.join(kinds) or 'none'}; a netreg model's "
+            f"weights are all of one dtype among {valid}. Received: path={str(path)!r}"
+        )
+    bad = [name for name, t in tensors.items() if not bool(torch.isfinite(t).all())]
+    if bad:
+        raise ValueError(
+            f"{str(path)!r} holds NaN or infinite weights in {bad[:5]}; they would make every "
+            f"prediction NaN. Received: path={str(path)!r}"
+        )
+    return tensors[next(iter(tensors))].dtype
 
 
 # -- JSON encoding with tensor references ---------------------------------------------
@@ -296,18 +347,3 @@ def _check_optimizer_state(
             f"The checkpoint {str(path)!r} holds an optimizer for parameter groups of sizes {saved}; "
             f"this optimizer has {current}. Received: optimizer={type(optimizer).__name__}"
         )
-
-
-def _atomic_write(path: Path, payload: bytes) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise

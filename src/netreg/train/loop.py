@@ -111,6 +111,14 @@ def fit(
                 f"Each callback must be callable(epoch, logs). Received: callbacks[{i}]={callback!r}"
             )
 
+    meta = [name for name, p in model.named_parameters() if p.is_meta]
+    if meta:
+        raise ValueError(
+            f"fit() needs parameters that hold data, but {meta[:5]} are on the meta device "
+            "(a model built under torch.device('meta') or with skip_init). Materialize them "
+            f"first, e.g. model.to_empty(device='cpu') and an initialization. Received: model="
+            f"{type(model).__name__} with {len(meta)} meta parameter(s)"
+        )
     dtype = config.torch_dtype
     if any(
         t.is_floating_point() and t.dtype != dtype for t in (*model.parameters(), *model.buffers())

@@ -25,6 +25,11 @@ from torch import nn
 
 from netreg._validation import check_choice, check_float, check_int
 
+#: Limits on a network described by a file (a config, a saved model's metadata), checked
+#: before anything is built: a tabular MLP never comes near them, a hostile file does.
+MAX_HIDDEN_LAYERS = 64
+MAX_WIDTH = 65_536
+
 ACTIVATIONS: dict[str, type[nn.Module] | None] = {
     "relu": nn.ReLU,
     "tanh": nn.Tanh,
@@ -104,6 +109,32 @@ def mlp(
     if seed is not None:
         _init_(layers, seed)
     return nn.Sequential(*layers)
+
+
+def mlp_state_shapes(
+    n_inputs: int,
+    hidden: Sequence[int] = (64,),
+    n_outputs: int = 1,
+    *,
+    activation: str = "relu",
+    dropout: float = 0.0,
+) -> dict[str, tuple[int, ...]]:
+    """The ``state_dict`` names and shapes of :func:`mlp` with these arguments, allocating
+    nothing: a saved file is compared with them before any network is built.
+
+    Examples
+    --------
+    >>> mlp_state_shapes(10, hidden=(8,))
+    {'0.weight': (8, 10), '0.bias': (8,), '2.weight': (1, 8), '2.bias': (1,)}
+    """
+    check_choice("activation", activation, ACTIVATIONS)
+    period = 1 + (ACTIVATIONS[activation] is not None) + (dropout > 0.0)
+    sizes = [n_inputs, *hidden, n_outputs]
+    shapes: dict[str, tuple[int, ...]] = {}
+    for k, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes)):
+        shapes[f"{k * period}.weight"] = (fan_out, fan_in)
+        shapes[f"{k * period}.bias"] = (fan_out,)
+    return shapes
 
 
 def _linear(fan_in: int, fan_out: int, seed: int | None, dtype: torch.dtype) -> nn.Linear:

@@ -7,6 +7,15 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+#: An epoch whose training objective exceeds this many times the objective at the starting
+#: weights has diverged: no step size recovers from there (a run that learns only goes down).
+DIVERGENCE_FACTOR = 1e4
+
+
+class DivergenceWarning(RuntimeWarning):
+    """fit() stopped because the training loss became NaN/infinite or exploded."""
+
+
 Callback = Callable[[int, dict[str, float]], Any]
 """``callback(epoch, logs)`` after each epoch; ``logs`` has ``train_loss`` (and
 ``val_loss``). Returning True stops training (``stop_reason="callback"``)."""
@@ -31,8 +40,11 @@ class FitResult:
     stopped_early : bool
         Stopped before ``max_epochs`` for any reason in ``stop_reason``.
     stop_reason : str
-        ``"max_epochs"``, ``"patience"``, ``"callback"``, ``"non_finite_loss"`` or
-        ``"interrupted"``.
+        ``"max_epochs"``, ``"patience"``, ``"callback"``, ``"non_finite_loss"``,
+        ``"diverged"`` (the training objective rose above :data:`DIVERGENCE_FACTOR` times
+        its value at the starting weights) or ``"interrupted"`` (a Ctrl-C; the weights are
+        those reached, and code that publishes results must not treat them as a finished
+        fit). Both divergence reasons also issue a :class:`DivergenceWarning`.
     monitor : str
         ``"val_loss"`` (early stopping) or ``"train_loss"``.
     restored_best : bool
@@ -68,6 +80,11 @@ class FitResult:
     n_steps: int = 0
     start_epoch: int = 0
     interrupted: bool = False
+
+    @property
+    def diverged(self) -> bool:
+        """Training blew up (``non_finite_loss`` or ``diverged``): the weights are unusable."""
+        return self.stop_reason in ("non_finite_loss", "diverged")
 
     @property
     def final_objective(self) -> float:
