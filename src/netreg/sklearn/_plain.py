@@ -73,5 +73,5 @@ class PlainEstimator(NetRegEstimator):
         spec = check_params(self, self._task)
         X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
         target, n_outputs, loss = self._encode(y, sample_weight)
-        self._fit_at(X, target, sample_weight, spec, spec.alpha, n_outputs, loss)
+        self._fit_point(X, target, sample_weight, spec, n_outputs, loss)
         return self
