@@ -95,6 +95,13 @@ def test_methods_by_name():
         resolve_methods([])
 
 
+def test_compare_budgets_are_the_registrys():
+    from netreg import choices
+
+    assert tuple(BUDGETS) == choices.names(choices.BUDGETS)
+    assert all(BUDGETS[name].name == name for name in BUDGETS)
+
+
 def test_norms_pool_one_hot_columns():
     w = torch.tensor([[3.0, 0.0, 4.0, 0.0], [0.0, 0.0, 0.0, 1.0]])
     sources = ["a", "color", "color", "b"]

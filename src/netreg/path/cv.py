@@ -56,8 +56,12 @@ def run_folds(
     backend: str = "auto",
     address: str | None = None,
     progress: bool = False,
+    description: str = "folds",
 ) -> np.ndarray:
-    """Run one task per fold (a module-level function returning errors per λ); folds × λ."""
+    """Run one task per fold (a module-level function returning errors per λ); folds × λ.
+
+    ``backend="auto"`` is worker processes when ``n_jobs > 1``, else serial.
+    """
     if backend == "auto":
         backend = "process" if n_jobs > 1 else "serial"
     rows = map_tasks(
@@ -67,7 +71,7 @@ def run_folds(
         n_jobs=n_jobs,
         address=address,
         progress=progress,
-        description="folds",
+        description=description,
     )
     return np.vstack(rows)
 

@@ -40,7 +40,7 @@ class PathResult:
     nonzero: np.ndarray | None = None
     nonzero_groups: np.ndarray | None = None
     selected_inputs: list[list[int]] = field(default_factory=list)
-    input_norms: np.ndarray | None = None  # networks: ‖input-layer column j‖₂ per λ (n_λ × p)
+    input_norms: np.ndarray | None = None  # ‖input-layer column j‖₂ per λ (n_λ × p); |coef_j|
     epochs: np.ndarray | None = None
     states: list[dict[str, Any]] | None = field(default=None, repr=False)
     # networks: per λ, the training objective and validation data loss of each epoch of

@@ -27,6 +27,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from torch import nn
 
 from netreg.path import fit_point, split_data
+from netreg.regularizer import Regularizer
 from netreg.sklearn._linear import solve_linear, zou_hastie
 from netreg.sklearn._params import Spec, bind_at
 from netreg.train import FitResult, mlp, predict
@@ -64,6 +65,36 @@ class NetRegEstimator(BaseEstimator):
 
     Subclasses set ``_task`` ("regression" or "classification") and implement
     ``_encode(y, sample_weight) -> (target, n_outputs, loss)``.
+
+    Attributes
+    ----------
+    model_ : torch.nn.Sequential
+        The trained network (float64), as built by :func:`netreg.train.mlp`.
+    regularizer_ : netreg.Regularizer or None
+        The unit-strength plan bound to ``model_``, its ``scale`` set to ``alpha`` (or
+        ``alpha_``); None with ``penalty="none"`` and no ``max_norm``.
+        ``regularizer_.describe()`` prints which weight got what.
+    engine_ : {"coordinate_descent", "least_squares", "network"}
+        Which engine trained the model: scikit-learn's exact solvers for linear
+        regression with ``none``/``l1``/``l2``/``elasticnet`` (``mode`` "auto"/"prox"),
+        the training loop otherwise.
+    fit_result_ : netreg.train.FitResult or None
+        The training loop's record (None for the exact solvers and the CV variants).
+    n_iter_ : int
+        Epochs run (network; for the CV variants, by the path's fit at ``alpha_``),
+        coordinate-descent iterations, or 1 (closed form).
+    loss_curve_, validation_curve_ : list of float
+        Training objective and validation data loss per epoch of the fit that ended at
+        the final weights (empty for the exact solvers).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when ``X`` had string column names.
+    selected_features_ : ndarray of int
+        Indices of the inputs whose column in the input layer is not entirely zero.
+    selected_feature_names_ : ndarray of str
+        Their names, when ``feature_names_in_`` exists.
+    coef_, intercept_ : ndarray
+        Only for ``hidden=()``.
     """
 
     _task: ClassVar[str] = "regression"
@@ -127,47 +158,40 @@ class NetRegEstimator(BaseEstimator):
         point of the path (:func:`netreg.path.fit_point`) from the initial weights.
         """
         result: FitResult | None = None
+        reg: Regularizer | None = None
         if spec.uses_linear_engine(self._task):
             solution = solve_linear(X, y, sample_weight, spec.penalty, spec.alpha, spec.l1_ratio)
             model = self._linear_model(X.shape[1], spec, solution.coef, solution.intercept)
             engine, n_iter = solution.engine, solution.n_iter
         else:
-            model, n_iter, result = self._train_network(X, y, sample_weight, spec, n_outputs, loss)
+            if spec.early_stopping and len(y) < 2:
+                raise ValueError(
+                    "early_stopping=True holds out validation_fraction of the rows, which "
+                    f"needs at least 2 samples; got {len(y)} sample. Pass more rows or "
+                    f"early_stopping=False. Received: n_samples={len(y)}"
+                )
+            model = self._network(spec, X.shape[1], n_outputs)
+            config = spec.config.replace(loss=loss)
+            data = split_data(
+                as_tensor(X),  # a writable copy (read-only memmaps would make torch warn)
+                as_tensor(y, torch.int64 if loss == "cross_entropy" else torch.float64),
+                config,
+                val_fraction=spec.validation_fraction if spec.early_stopping else 0.0,
+                seed=spec.seed,
+                sample_weight=sample_weight,
+            )
+            if self._task == "regression":
+                start_at_mean(model, data.y.numpy(), None if data.w is None else data.w.numpy())
+            reg = bind_at(model, spec, spec.alpha)
+            n_iter, result = fit_point(model, reg, spec.alpha, data, config)
             engine = "network"
         if spec.correction == "zou-hastie":
             layer = first_linear(model)
             coef, intercept = zou_hastie(
                 layer.weight.detach().numpy()[0], X, y, sample_weight, spec.alpha, spec.l1_ratio
             )
-            model = self._linear_model(X.shape[1], spec, coef, intercept)
-        self._set_fitted(model, spec, engine, n_iter, result)
-
-    def _train_network(
-        self,
-        X: np.ndarray,
-        y: np.ndarray,
-        sample_weight: np.ndarray | None,
-        spec: Spec,
-        n_outputs: int,
-        loss: str,
-    ) -> tuple[nn.Module, int, FitResult]:
-        if spec.early_stopping and len(y) < 2:
-            raise ValueError(
-                "early_stopping=True holds out validation_fraction of the rows, which needs "
-                f"at least 2 samples; got {len(y)} sample. Pass more rows or "
-                f"early_stopping=False. Received: n_samples={len(y)}"
-            )
-        model = self._network(spec, X.shape[1], n_outputs)
-        config = spec.config.replace(loss=loss)
-        val_fraction = spec.validation_fraction if spec.early_stopping else 0.0
-        data = split_data(
-            X, y, config, val_fraction=val_fraction, seed=spec.seed, sample_weight=sample_weight
-        )
-        if self._task == "regression":
-            start_at_mean(model, data.y.numpy(), None if data.w is None else data.w.numpy())
-        reg = bind_at(model, spec, spec.alpha)
-        epochs, result = fit_point(model, reg, spec.alpha, data, config)
-        return model, epochs, result
+            model, reg = self._linear_model(X.shape[1], spec, coef, intercept), None
+        self._set_fitted(model, spec, engine, n_iter, result, reg=reg)
 
     @staticmethod
     def _linear_model(
@@ -188,15 +212,17 @@ class NetRegEstimator(BaseEstimator):
         n_iter: int,
         result: FitResult | None = None,
         curves: tuple[Sequence[float], Sequence[float]] | None = None,
+        reg: Regularizer | None = None,
     ) -> None:
         """The fitted attributes of ``model``, trained (or solved) at ``spec.alpha``.
 
-        ``curves``: the learning curves when they come from elsewhere than ``result``.
+        ``curves``: the learning curves when they come from elsewhere than ``result``;
+        ``reg``: the regularizer that trained ``model`` (else one is bound to it).
         """
         if curves is None and result is not None:
             curves = (result.train_losses, result.val_losses)
         self.model_ = model
-        self.regularizer_ = bind_at(model, spec, spec.alpha)
+        self.regularizer_ = reg if reg is not None else bind_at(model, spec, spec.alpha)
         self.fit_result_ = result
         self.engine_ = engine
         self.n_iter_ = int(n_iter)

@@ -76,6 +76,35 @@ class CVEstimator(NetRegEstimator):
         backend: str = "auto",
         address: str | None = None,
     ):
+        r"""Store the parameters (scikit-learn's convention: ``fit`` checks them).
+
+        Parameters
+        ----------
+        hidden, activation, dropout, penalty, l1_ratio, groups, max_norm, mode, optimizer, lr, \
+        batch_size, max_epochs, early_stopping, validation_fraction, patience, correction, \
+        random_state, verbose :
+            As in the plain estimators (:class:`~netreg.sklearn.NetRegRegressor`,
+            :class:`~netreg.sklearn.NetRegClassifier`); ``alpha`` is chosen, on the same scale.
+        alphas : array-like of float or None, default None
+            The grid of alpha values; None builds ``n_alphas`` values from the smallest alpha
+            that zeroes every penalized group (``alpha_max``) down to ``eps·alpha_max``. For
+            ``penalty="l2"`` there is no such alpha: the grid starts where glmnet starts one,
+            at the ``alpha_max`` of an Elastic Net with ``l1_ratio=1e-3`` (1000 times the
+            lasso's), and ends at ``eps`` times the lasso's ``alpha_max``.
+        n_alphas : int >= 1, default 20
+        eps : float in (0, 1), default 1e-2
+        cv : int >= 2, splitter or list of (train, test) pairs, default 5
+            Folds (stratified for the classifier).
+        rule : {"min", "1se"}, default "1se"
+            ``min``: the alpha of least mean validation error; ``1se``: the LARGEST alpha
+            whose mean error is within one standard error of that minimum (glmnet).
+        n_jobs : int >= 1 or -1, default 1
+            Folds run in that many worker processes when > 1 (-1: one per core); the
+            results equal the serial ones.
+        backend : {"auto", "serial", "process", "ray"}, default "auto"
+        address : str or None, default None
+            A Ray cluster's address for ``backend="ray"``.
+        """
         self.hidden = hidden
         self.activation = activation
         self.dropout = dropout
