@@ -34,7 +34,6 @@ from netreg.sklearn import (
 )
 
 
-
 @dataclasses.dataclass(eq=False)
 class FittedTable:
     """One trained network with its encoder: what ``netreg fit`` prints and saves.

@@ -18,7 +18,7 @@ from sklearn.model_selection import train_test_split
 from torch import Tensor, nn
 
 from netreg._validation import check_float
-from netreg.train import FitConfig, align_target, as_config, as_features, as_target, as_weights
+from netreg.train import FitConfig, align_target, as_features, as_target, as_weights
 from netreg.train.losses import CLASSIFICATION_LOSSES, data_loss
 from netreg.train.predict import eval_mode
 

@@ -49,7 +49,7 @@ def summarize(
 
 
 def run_folds(
-    fold_task: Callable[..., np.ndarray],
+    fold_task: Callable[..., Any],
     tasks: list[dict[str, Any]],
     *,
     n_jobs: int = 1,
@@ -58,7 +58,8 @@ def run_folds(
     progress: bool = False,
     description: str = "folds",
 ) -> np.ndarray:
-    """Run one task per fold (a module-level function returning errors per λ); folds × λ.
+    """Run one task per fold (a module-level function returning errors per λ, or one
+    error); one row per task.
 
     ``backend="auto"`` is worker processes when ``n_jobs > 1``, else serial.
     """

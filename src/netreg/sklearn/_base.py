@@ -194,9 +194,7 @@ class NetRegEstimator(BaseEstimator):
         self._set_fitted(model, spec, engine, n_iter, result, reg=reg)
 
     @staticmethod
-    def _linear_model(
-        n_features: int, spec: Spec, coef: np.ndarray, intercept: float
-    ) -> nn.Module:
+    def _linear_model(n_features: int, spec: Spec, coef: np.ndarray, intercept: float) -> nn.Module:
         """A one-layer network holding a linear solution."""
         model = mlp(n_features, hidden=(), seed=spec.seed, dtype=torch.float64)
         with torch.no_grad():
