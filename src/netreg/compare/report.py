@@ -99,7 +99,8 @@ def _summary(report: Report, result: CompareResult) -> None:
         intro=(
             f"Each method's strength was chosen by {result.settings.get('folds')}-fold "
             f"cross-validation on the training rows ({result.settings.get('rule')} rule), then "
-            f"the network was refitted on all training rows and scored once on the {result.n_test} "
+            f"the network was taken from the path on all training rows (α-methods) or fitted "
+            f"on them (the others), and scored once on the {result.n_test} "
             f"held-out test rows. Lowest test {pm}: {best.label}."
         ),
     )
