@@ -24,9 +24,8 @@ from netreg.compare import (
     save_model,
 )
 from netreg.compare.network import input_norms, pool_norms
-from netreg.compare.paths import NetworkPredictor
 from netreg.data import DataError
-from netreg.sklearn import NetRegRegressor
+from netreg.sklearn import NetRegClassifier, NetRegRegressor
 from netreg.train import mlp, save_checkpoint
 from tests.test_compare_support import synthetic_result
 
@@ -96,6 +95,13 @@ def test_methods_by_name():
         resolve_methods([])
 
 
+def test_compare_budgets_are_the_registrys():
+    from netreg import choices
+
+    assert tuple(BUDGETS) == choices.names(choices.BUDGETS)
+    assert all(BUDGETS[name].name == name for name in BUDGETS)
+
+
 def test_norms_pool_one_hot_columns():
     w = torch.tensor([[3.0, 0.0, 4.0, 0.0], [0.0, 0.0, 0.0, 1.0]])
     sources = ["a", "color", "color", "b"]
@@ -104,12 +110,15 @@ def test_norms_pool_one_hot_columns():
     assert np.allclose(pool_norms(per_lambda, sources), [[3.0, 4.0, 1.0], [0.0, 0.0, 0.0]])
 
 
-def test_binary_predictor_uses_the_sigmoid():
-    model = mlp(2, hidden=(), n_outputs=1, seed=0, dtype=torch.float64)
-    X = np.random.default_rng(0).normal(size=(5, 2))
-    proba = NetworkPredictor(model, "classification", 2).predict_proba(X)
+def test_binary_classifier_probabilities_are_the_sigmoid_of_its_logit():
+    # compare scores the estimators' own predict_proba: one logit for two classes
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    y = (X[:, 0] > 0).astype(int)
+    est = NetRegClassifier(hidden=(), max_epochs=3, early_stopping=False).fit(X, y)
+    proba = est.predict_proba(X)
     with torch.no_grad():
-        logit = model(torch.from_numpy(X)).numpy().ravel()
+        logit = est.model_(torch.from_numpy(X)).numpy().ravel()
     assert np.allclose(proba[:, 1], 1 / (1 + np.exp(-logit)))
     assert np.allclose(proba.sum(axis=1), 1.0)
 

@@ -2,13 +2,14 @@
 
 The linear engine must agree with scikit-learn's ``LassoCV`` given the same folds and
 grid (their choice is ``rule="min"``); ``"1se"`` never picks a smaller alpha; the final
-model is the plain estimator at ``alpha_``, for both engines.
+model is the all-rows path's point at ``alpha_``, for both engines.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from sklearn.datasets import load_diabetes, load_iris
 from sklearn.linear_model import Lasso, LassoCV
 from sklearn.model_selection import KFold
@@ -49,7 +50,7 @@ def test_ridge_grid_spans_glmnets_start_to_the_lasso_floor(diabetes):
     assert est.engine_ == "least_squares"
 
 
-def test_network_cv_refits_the_plain_estimator_at_alpha():
+def test_network_cv_final_model_is_the_all_rows_paths_point_at_alpha():
     X, y = load_iris(return_X_y=True)
     X = (X - X.mean(0)) / X.std(0)
     params = dict(hidden=(4,), penalty="group", lr=0.03, max_epochs=20, batch_size=None)
@@ -57,8 +58,33 @@ def test_network_cv_refits_the_plain_estimator_at_alpha():
     assert cv.engine_ == "network"
     assert cv.alpha_ in cv.alphas_ and cv.cv_result_.fold_errors.shape[0] == 3
     assert cv.cv_result_.metric == "cross_entropy"
-    plain = NetRegClassifier(**params, alpha=cv.alpha_).fit(X, y)
-    np.testing.assert_array_equal(cv.predict_proba(X), plain.predict_proba(X))
+    # one grid, one meaning of alpha: the path's λ, the regularizer's scale
+    np.testing.assert_array_equal(cv.alphas_, cv.path_.lambdas)
+    index = int(np.flatnonzero(cv.path_.lambdas == cv.alpha_)[0])
+    assert cv.regularizer_.scale == cv.alpha_
+    state = cv.model_.state_dict()
+    for name, tensor in cv.path_.states[index].items():
+        torch.testing.assert_close(state[name], tensor, rtol=0, atol=0)
+    assert cv.n_iter_ == cv.path_.epochs[index]
+
+
+def test_linear_cv_final_model_is_the_coordinate_descent_paths_solution(diabetes):
+    X, y = diabetes
+    est = NetRegRegressorCV(hidden=(), penalty="elasticnet", n_alphas=8, cv=3).fit(X, y)
+    index = int(np.flatnonzero(est.path_.lambdas == est.alpha_)[0])
+    np.testing.assert_allclose(est.coef_, est.path_.coefs[index], rtol=1e-3, atol=1e-3)
+    assert est.intercept_ == pytest.approx(est.path_.intercepts[index], abs=1e-3)
+    assert est.regularizer_.scale == est.alpha_
+
+
+def test_plain_estimator_alpha_is_the_regularizers_scale_on_a_unit_plan():
+    X, y = load_iris(return_X_y=True)
+    est = NetRegClassifier(hidden=(3,), penalty="l1", alpha=0.02, max_epochs=2).fit(X, y)
+    reg = est.regularizer_
+    assert reg.scale == 0.02
+    weights = [m.weight for m in est.model_ if isinstance(m, torch.nn.Linear)]
+    l1 = float(sum(w.detach().abs().sum() for w in weights))
+    assert float(reg.value()) == pytest.approx(0.02 * l1)  # alpha·‖w‖₁ on a unit plan
 
 
 def test_network_regressor_cv_runs_with_a_given_grid(diabetes):

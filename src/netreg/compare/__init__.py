@@ -2,7 +2,8 @@
 
 The logic under ``netreg compare`` and ``netreg demo``: split the rows once, encode with
 training statistics, choose each method's strength by K-fold CV (α along a λ path, or the
-dropout rate from a grid, by the min or 1-SE rule), refit, score on the test rows, and report.
+dropout rate from a grid, by the min or 1-SE rule), keep the final network (an α-method's is
+its all-rows path point at the chosen α), score it on the test rows, and report.
 
 >>> from netreg.compare import compare_methods, build_report
 >>> from netreg.data import load_dataset

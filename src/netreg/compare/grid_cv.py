@@ -16,9 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from netreg._parallel import map_tasks
 from netreg.compare.metrics import cv_loss
-from netreg.path import CVResult, summarize
+from netreg.path import CVResult, run_folds, summarize
 
 
 def fold_error(
@@ -94,17 +93,15 @@ def cross_validate_grid(
         for train, test in folds
         for value in grid
     ]
-    if backend == "auto":
-        backend = "process" if n_jobs > 1 else "serial"
-    errors = map_tasks(
+    errors = run_folds(
         fold_error,
         tasks,
-        backend=backend,
         n_jobs=n_jobs,
+        backend=backend,
         address=address,
         progress=progress,
         description=f"{name} × folds",
     )
-    fold_errors = np.asarray(errors, dtype=np.float64).reshape(len(folds), len(grid))
+    fold_errors = errors.astype(np.float64).reshape(len(folds), len(grid))
     metric = "half_mse" if task == "regression" else "log_loss"
     return summarize(grid, fold_errors, metric=metric, seconds=time.perf_counter() - start)

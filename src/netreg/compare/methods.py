@@ -21,6 +21,7 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
+from netreg import choices
 from netreg._validation import check_choice, check_float, check_int, check_positive
 
 Search = Literal["alpha", "dropout", "none"]
@@ -152,7 +153,7 @@ class Budget:
         for i, h in enumerate(hidden):
             check_int(f"hidden[{i}]", h, low=1)
         object.__setattr__(self, "hidden", hidden)
-        check_choice("optimizer", self.optimizer, ("adam", "sgd", "adamw"))
+        check_choice("optimizer", self.optimizer, choices.names(choices.OPTIMIZERS))
         check_positive("lr", self.lr)
         if self.batch_size is not None:
             check_int("batch_size", self.batch_size, low=1)

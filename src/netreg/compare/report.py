@@ -99,7 +99,8 @@ def _summary(report: Report, result: CompareResult) -> None:
         intro=(
             f"Each method's strength was chosen by {result.settings.get('folds')}-fold "
             f"cross-validation on the training rows ({result.settings.get('rule')} rule), then "
-            f"the network was refitted on all training rows and scored once on the {result.n_test} "
+            f"the network was taken from the path on all training rows (α-methods) or fitted "
+            f"on them (the others), and scored once on the {result.n_test} "
             f"held-out test rows. Lowest test {pm}: {best.label}."
         ),
     )
@@ -221,9 +222,10 @@ def _paths(report: Report, result: CompareResult) -> None:
         "Weight paths against α",
         intro=(
             "For each penalized method, the Euclidean norm of the first-layer weights leaving "
-            "each input column, along the path refitted on all training rows (from the "
-            "strongest α, where everything is zero, down). A curve that reaches zero is an "
-            "input the network no longer uses; the dashed line marks the chosen α."
+            "each input column, along the path on all training rows (from the strongest α, "
+            "where everything is zero, down) that the final network is taken from. A curve "
+            "that reaches zero is an input the network no longer uses; the dashed line marks "
+            "the chosen α."
         ),
     )
     shown = 0
@@ -264,9 +266,10 @@ def _learning(report: Report, result: CompareResult) -> None:
     report.add_section(
         "Learning curves",
         intro=(
-            "Training loss and validation loss per epoch of each final fit; the validation "
-            "rows are the 10 % early-stopping split of the training rows, and the star marks "
-            "the epoch whose weights were kept."
+            "Training loss and validation loss per epoch of each final fit (for an α-method, "
+            "the path's fit at the chosen α, started from the weights of the α before it); "
+            "the validation rows are the 10 % early-stopping split of the training rows, and "
+            "the star marks the epoch whose weights were kept."
         ),
     )
     for m in result.methods:

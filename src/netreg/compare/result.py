@@ -80,7 +80,7 @@ class MethodResult:
         Per input column (pooled over its one-hot columns), the Euclidean norm of the final
         network's first-layer weights leaving it; zero exactly when the column is unused.
     path_lambdas : numpy.ndarray or None
-        The α of each fit along the refitted path (α-search methods).
+        The α of each point of the path on all training rows (α-search methods).
     path_input_norms : numpy.ndarray or None
         ``(n_alphas, n_inputs)``: the Euclidean norm of each input column's first-layer weights
         (all its one-hot columns together) at each α of the path.

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from netreg import choices
 from netreg._validation import check_choice, check_float, check_int
 from netreg.compare._table import as_frame, as_target, split_rows, to_original_units
 from netreg.compare.grid_cv import cross_validate_grid
@@ -23,10 +24,9 @@ from netreg.compare.network import (
     pool_norms,
     selected_inputs,
 )
-from netreg.compare.paths import NetworkPredictor, PathFit, fit_along_path
 from netreg.compare.result import CompareResult, MethodResult
 from netreg.data import TableEncoder
-from netreg.path import CVResult, make_folds
+from netreg.path import CVResult, PathResult, make_folds
 from netreg.sklearn import (
     NetRegClassifier,
     NetRegClassifierCV,
@@ -35,8 +35,6 @@ from netreg.sklearn import (
 )
 
 TASKS = ("regression", "classification")
-RULES = ("1se", "min")
-BACKENDS = ("auto", "serial", "process", "ray")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,8 +89,8 @@ def compare_methods(
     training rows: α-methods choose α along a λ path (``NetRegRegressorCV`` /
     ``NetRegClassifierCV``), dropout methods choose the rate from the budget's grid (see
     :mod:`netreg.compare.grid_cv`). Each is then fitted on all training rows — an α-method
-    along the same warm path its folds were scored on, taken at the chosen α (see
-    :mod:`netreg.compare.paths`) — and scored once on the test rows.
+    is its CV estimator's final model, the point at the chosen α of the warm path on all
+    training rows that its folds also walked — and scored once on the test rows.
 
     Parameters
     ----------
@@ -147,8 +145,8 @@ def compare_methods(
     """
     start = time.perf_counter()
     check_choice("task", task, TASKS)
-    check_choice("rule", rule, RULES)
-    check_choice("backend", backend, BACKENDS)
+    check_choice("rule", rule, choices.names(choices.RULES))
+    check_choice("backend", backend, choices.names(choices.CV_BACKENDS))
     folds = check_int("folds", folds, low=2)
     test_size = check_float(
         "test_size", test_size, low=0.0, high=1.0, low_inclusive=False, high_inclusive=False
@@ -250,7 +248,11 @@ def _run_all(
 
 
 def run_method(method: Method, ctx: _Split) -> MethodResult:
-    """Choose one method's strength by CV on the training rows, fit the final network, score it."""
+    """Choose one method's strength by CV on the training rows, fit the final network, score it.
+
+    An α-method's final network is its CV estimator's: the point at ``alpha_`` of the
+    warm path on all training rows (``estimator.path_``), which the report also draws.
+    """
     start = time.perf_counter()
     base = ctx.budget.estimator_params(ctx.seed)
     max_norm = ctx.budget.max_norm if method.max_norm else None
@@ -261,7 +263,7 @@ def run_method(method: Method, ctx: _Split) -> MethodResult:
         "dropout": 0.0,
         "max_norm": max_norm,
     }
-    path_fit: PathFit | None = None
+    path: PathResult | None = None
     if method.search == "alpha":
         cls_cv = NetRegClassifierCV if classification else NetRegRegressorCV
         extra: dict[str, Any] = {"max_norm": max_norm}
@@ -276,9 +278,7 @@ def run_method(method: Method, ctx: _Split) -> MethodResult:
         ).fit(ctx.X_train, ctx.y_train)  # fmt: skip
         cv: CVResult = estimator.cv_result_
         strengths["alpha"] = float(estimator.alpha_)
-        path_fit = fit_along_path(
-            estimator, ctx.X_train, ctx.y_train, task=ctx.task, budget=ctx.budget, seed=ctx.seed
-        )
+        path = estimator.path_
     else:
         cls = NetRegClassifier if classification else NetRegRegressor
         params = {**base, "penalty": "none", "max_norm": max_norm}
@@ -292,58 +292,30 @@ def run_method(method: Method, ctx: _Split) -> MethodResult:
         strengths["dropout"] = float(rate)
         estimator = cls(**params, dropout=float(rate)).fit(ctx.X_train, ctx.y_train)
     seconds = time.perf_counter() - start
-    if path_fit is not None:
-        final = _Final(
-            predictor=NetworkPredictor(path_fit.model, ctx.task, ctx.n_classes),
-            model=path_fit.model,
-            epochs=path_fit.fit_result.epochs_run,
-            train_curve=path_fit.fit_result.train_losses,
-            val_curve=path_fit.fit_result.val_losses,
-        )
-    else:
-        final = _Final(
-            predictor=estimator,
-            model=estimator.model_,
-            epochs=int(getattr(estimator, "n_iter_", 0) or 0),
-            train_curve=getattr(estimator, "loss_curve_", None) or [],
-            val_curve=getattr(estimator, "validation_curve_", None) or [],
-        )
-    return _describe(method, final, cv, strengths, seconds, path_fit, ctx)
-
-
-@dataclasses.dataclass(frozen=True)
-class _Final:
-    """The network a method ends with, and what to read from it."""
-
-    predictor: Any
-    model: Any
-    epochs: int
-    train_curve: Any
-    val_curve: Any
+    return _describe(method, estimator, cv, strengths, seconds, path, ctx)
 
 
 def _describe(
     method: Method,
-    final: _Final,
+    estimator: Any,
     cv: CVResult,
     strengths: dict[str, float | None],
     seconds: float,
-    path_fit: PathFit | None,
+    path: PathResult | None,
     ctx: _Split,
 ) -> MethodResult:
     index = cv.index_1se if ctx.rule == "1se" else cv.index_min
     factor = CV_TO_PRIMARY[ctx.task] * ctx.y_scale**2
 
     def measured(X: np.ndarray, y: np.ndarray) -> dict[str, float]:
-        return to_original_units(
-            scores(ctx.task, final.predictor, X, y, ctx.n_classes), ctx.y_scale
-        )
+        return to_original_units(scores(ctx.task, estimator, X, y, ctx.n_classes), ctx.y_scale)
 
-    layers = layer_sparsity(final.model)
+    model = estimator.model_
+    layers = layer_sparsity(model)
     path_lambdas = path_norms = None
-    if path_fit is not None and path_fit.path.input_norms is not None:
-        path_lambdas = path_fit.alphas
-        path_norms = pool_norms(path_fit.path.input_norms, ctx.sources)
+    if path is not None and path.input_norms is not None:
+        path_lambdas = np.asarray(path.lambdas, dtype=np.float64)
+        path_norms = pool_norms(path.input_norms, ctx.sources)
     return MethodResult(
         name=method.name,
         label=method.label,
@@ -357,15 +329,15 @@ def _describe(
         train=measured(ctx.X_train, ctx.y_train),
         nonzero_weights=sum(s.nonzero for s in layers),
         total_weights=sum(s.numel for s in layers),
-        selected_inputs=selected_inputs(final.model, ctx.sources),
+        selected_inputs=selected_inputs(model, ctx.sources),
         layers=layers,
         fit_seconds=seconds,
-        epochs=int(final.epochs),
-        train_curve=np.asarray(final.train_curve, dtype=np.float64),
-        val_curve=np.asarray(final.val_curve, dtype=np.float64),
-        weights=all_weights(final.model),
-        input_norms=first_layer_norms(final.model, ctx.sources),
-        max_unit_norm=max_unit_norm(final.model),
+        epochs=int(estimator.n_iter_),
+        train_curve=np.asarray(estimator.loss_curve_, dtype=np.float64),
+        val_curve=np.asarray(estimator.validation_curve_, dtype=np.float64),
+        weights=all_weights(model),
+        input_norms=first_layer_norms(model, ctx.sources),
+        max_unit_norm=max_unit_norm(model),
         path_lambdas=path_lambdas,
         path_input_norms=path_norms,
     )

@@ -3,7 +3,7 @@
 The same steps as :func:`netreg.compare.compare_methods` for one method: an optional
 held-out test split, a :class:`~netreg.data.TableEncoder` fitted on the training rows, a
 standardized target for regression, and α either given or chosen by K-fold CV (then the
-network is the warm path's at the chosen α, as in ``compare``). The result holds everything
+network is the CV estimator's: the warm path's point at the chosen α, as in ``compare``). The result holds everything
 :func:`netreg.compare.save_model` needs to predict on new tables later.
 """
 
@@ -18,12 +18,12 @@ import numpy as np
 import pandas as pd
 from torch import nn
 
+from netreg import choices
 from netreg._validation import check_choice, check_float, check_int
 from netreg.compare._table import as_frame, as_target, split_rows, to_original_units
 from netreg.compare.methods import Budget, resolve_budget
 from netreg.compare.metrics import PRIMARY, scores
 from netreg.compare.network import layer_sparsity, selected_inputs
-from netreg.compare.paths import NetworkPredictor, fit_along_path
 from netreg.data import TableEncoder
 from netreg.path import make_folds
 from netreg.sklearn import (
@@ -32,8 +32,6 @@ from netreg.sklearn import (
     NetRegRegressor,
     NetRegRegressorCV,
 )
-
-PENALTIES = ("none", "l1", "l2", "elasticnet", "group")
 
 
 @dataclasses.dataclass(eq=False)
@@ -136,7 +134,7 @@ def fit_table(
         As in :func:`netreg.compare.compare_methods`.
     target : str
         Name of the target (kept for the saved model).
-    penalty : {"none", "l1", "l2", "elasticnet", "group"}
+    penalty : {"none", "l1", "l2", "elasticnet", "group", "sparse_group"}
     alpha : float >= 0, optional
         The strength (scikit-learn's meaning, standardized target); None chooses it by CV.
     l1_ratio, dropout, max_norm :
@@ -161,7 +159,7 @@ def fit_table(
     """
     start = time.perf_counter()
     check_choice("task", task, ("regression", "classification"))
-    check_choice("penalty", penalty, PENALTIES)
+    check_choice("penalty", penalty, choices.names(choices.PENALTIES))
     if alpha is not None:
         alpha = check_float("alpha", alpha, low=0.0)
     test_size = check_float("test_size", test_size, low=0.0, high=1.0, high_inclusive=False)
@@ -202,19 +200,13 @@ def fit_table(
         ).fit(X_train, y_train)  # fmt: skip
         params["alpha"] = float(estimator.alpha_)
         params["alpha_chosen_by"] = f"{folds}-fold CV, {rule} rule"
-        # The network CV measured: the warm path at the chosen α (see netreg.compare.paths).
-        path_fit = fit_along_path(estimator, X_train, y_train, task=task, budget=plan, seed=seed)
     else:
         cls = NetRegClassifier if classification else NetRegRegressor
         params["alpha"] = 0.0 if alpha is None else alpha
         estimator = cls(**params).fit(X_train, y_train)
-        path_fit = None
     n_classes = len(labels) if labels is not None else 0
     predictor: Any = estimator
     model = estimator.model_
-    if path_fit is not None:
-        model = path_fit.model
-        predictor = NetworkPredictor(model, task, n_classes)
     train = to_original_units(scores(task, predictor, X_train, y_train, n_classes), y_scale)
     test: dict[str, float] = {}
     if len(test_idx):

@@ -18,23 +18,11 @@ from sklearn.model_selection import train_test_split
 from torch import Tensor, nn
 
 from netreg._validation import check_float
-from netreg.train import FitConfig
-from netreg.train._data import align_target, as_features, as_target
+from netreg.train import FitConfig, align_target, as_features, as_target, as_weights
 from netreg.train.losses import CLASSIFICATION_LOSSES, data_loss
 from netreg.train.predict import eval_mode
 
 ModelSource = nn.Module | Callable[[], nn.Module]
-
-
-def as_config(config: Any) -> FitConfig:
-    """A :class:`FitConfig` from a config or a dict of its fields."""
-    if isinstance(config, FitConfig):
-        return config
-    if isinstance(config, dict):
-        return FitConfig.from_dict(config)
-    raise TypeError(
-        f"config must be a FitConfig or a dict of its fields. Received: config={type(config).__name__}"
-    )
 
 
 def instantiate(model: ModelSource, dtype: torch.dtype) -> nn.Module:
@@ -67,12 +55,17 @@ def is_classification(loss: str) -> bool:
 
 @dataclass
 class Data:
-    """Training rows and (optionally) validation rows, as tensors in the fit's dtype."""
+    """Training rows and (optionally) validation rows, as tensors in the fit's dtype.
+
+    ``w``: weights of the training rows divided by their mean (None: unweighted); the
+    validation rows are scored unweighted.
+    """
 
     X: Tensor
     y: Tensor
     X_val: Tensor | None = None
     y_val: Tensor | None = None
+    w: Tensor | None = None
 
     @property
     def has_val(self) -> bool:
@@ -98,26 +91,30 @@ def split_data(
     y_val: Any = None,
     val_fraction: float = 0.2,
     seed: int = 0,
+    sample_weight: Any = None,
 ) -> Data:
     """Training and validation tensors: the given validation rows, or a seeded split.
 
     The split holds out ``val_fraction`` of the rows, stratified by class for the
     classification losses (plain when a class is too small to stratify).
+    ``sample_weight`` weighs the rows of ``X`` (the held-out ones are scored unweighted).
     """
     dtype = config.torch_dtype
     features, target = tensors(X, y, config.loss, dtype)
+    cpu = torch.device("cpu")
+    weight = as_weights(sample_weight, features.shape[0], dtype, cpu)
     if (X_val is None) != (y_val is None):
         raise ValueError("Pass both X_val and y_val, or neither. Received: one of them is None")
     if X_val is not None:
         Xv, yv = tensors(X_val, y_val, config.loss, dtype, names="X_val,y_val")
-        return Data(features, target, Xv, yv)
+        return Data(features, target, Xv, yv, weight)
     val_fraction = check_float(
         "val_fraction", val_fraction, low=0.0, high=1.0, high_inclusive=False
     )
     n = features.shape[0]
     n_val = round(val_fraction * n)
     if n_val < 1 or n - n_val < 1:
-        return Data(features, target)
+        return Data(features, target, w=weight)
     rows = np.arange(n)
     stratify = target.numpy() if is_classification(config.loss) else None
     try:
@@ -125,7 +122,8 @@ def split_data(
     except ValueError:  # a class with a single row cannot be stratified
         train, val = train_test_split(rows, test_size=n_val, random_state=seed)
     train, val = torch.from_numpy(np.sort(train)), torch.from_numpy(np.sort(val))
-    return Data(features[train], target[train], features[val], target[val])
+    w = None if weight is None else as_weights(weight[train], len(train), dtype, cpu)
+    return Data(features[train], target[train], features[val], target[val], w)
 
 
 def metric_name(loss: str) -> str:
@@ -138,11 +136,14 @@ def outputs(model: nn.Module, X: Tensor) -> Tensor:
         return model(X)
 
 
-def score(model: nn.Module, X: Tensor, y: Tensor, loss: str) -> tuple[float, float]:
-    """``(data loss, metric)`` of the model on the rows: metric is MSE or accuracy."""
+def score(
+    model: nn.Module, X: Tensor, y: Tensor, loss: str, weight: Tensor | None = None
+) -> tuple[float, float]:
+    """``(data loss, metric)`` of the model on the rows (the loss weighted by ``weight``,
+    normalized to mean 1): metric is the unweighted MSE or accuracy."""
     out = outputs(model, X)
     target = align_target("y", y, out, loss)
-    value = float(data_loss(loss, out, target))
+    value = float(data_loss(loss, out, target, weight))
     return value, metric_value(out, target, metric_name(loss))
 
 
@@ -175,11 +176,11 @@ def backtracking_fit(
     epochs run over all attempts.
     """
     start = snapshot(model)
-    before = score(model, data.X, data.y, config.loss)[0] + penalty()
+    before = score(model, data.X, data.y, config.loss, data.w)[0] + penalty()
     epochs = 0
     for attempt in range(attempts + 1):
         epochs += fit_once(config)
-        after = score(model, data.X, data.y, config.loss)[0] + penalty()
+        after = score(model, data.X, data.y, config.loss, data.w)[0] + penalty()
         if attempt == attempts or after <= before:
             break
         model.load_state_dict(start)

@@ -14,6 +14,7 @@ from torch import Tensor, nn
 from netreg.path._network_data import Data, metric_name, score, snapshot
 from netreg.path.results import PathResult
 from netreg.regularizer import Regularizer
+from netreg.train import FitResult
 
 
 def input_weight(model: nn.Module) -> Tensor | None:
@@ -64,9 +65,15 @@ def selection_violations(selected: Sequence[Sequence[int]]) -> int:
 
 
 def record(
-    model: nn.Module, reg: Regularizer, data: Data, loss: str, epochs: int
+    model: nn.Module,
+    reg: Regularizer,
+    data: Data,
+    loss: str,
+    epochs: int,
+    result: FitResult | None = None,
 ) -> dict[str, Any]:
-    """What the path keeps of one λ: scores, sparsity, input norms, epochs and the state."""
+    """What the path keeps of one λ: scores, sparsity, input norms, epochs, the state, and
+    the learning curves of the fit that ended there (``result``, its last attempt)."""
     train_loss, train_metric = score(model, data.X, data.y, loss)
     val_loss = val_metric = math.nan
     if data.X_val is not None and data.y_val is not None:
@@ -88,6 +95,8 @@ def record(
         "norms": norms,
         "epochs": epochs,
         "state": snapshot(model),
+        "train_curve": [] if result is None else list(result.train_losses),
+        "val_curve": [] if result is None else list(result.val_losses),
     }
 
 
@@ -121,6 +130,8 @@ def path_result(
         input_norms=np.vstack([r["norms"] for r in ordered]),
         epochs=column("epochs", int),
         states=[r["state"] for r in ordered],
+        train_curves=[r["train_curve"] for r in ordered],
+        val_curves=[r["val_curve"] for r in ordered],
         lambda_max=lambda_max,
         lambda_zero=lambda_zero(grid, ordered),
         seconds=time.perf_counter() - started,

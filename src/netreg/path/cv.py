@@ -49,15 +49,20 @@ def summarize(
 
 
 def run_folds(
-    fold_task: Callable[..., np.ndarray],
+    fold_task: Callable[..., Any],
     tasks: list[dict[str, Any]],
     *,
     n_jobs: int = 1,
     backend: str = "auto",
     address: str | None = None,
     progress: bool = False,
+    description: str = "folds",
 ) -> np.ndarray:
-    """Run one task per fold (a module-level function returning errors per λ); folds × λ."""
+    """Run one task per fold (a module-level function returning errors per λ, or one
+    error); one row per task.
+
+    ``backend="auto"`` is worker processes when ``n_jobs > 1``, else serial.
+    """
     if backend == "auto":
         backend = "process" if n_jobs > 1 else "serial"
     rows = map_tasks(
@@ -67,7 +72,7 @@ def run_folds(
         n_jobs=n_jobs,
         address=address,
         progress=progress,
-        description="folds",
+        description=description,
     )
     return np.vstack(rows)
 

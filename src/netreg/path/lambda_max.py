@@ -42,11 +42,10 @@ import torch
 from torch import Tensor, nn
 
 from netreg._rows import Row
-from netreg.path._network_data import ModelSource, as_config, instantiate, outputs, tensors
+from netreg.path._network_data import ModelSource, instantiate, outputs, tensors
 from netreg.plan import Plan
 from netreg.regularizer import Regularizer
-from netreg.train import FitConfig
-from netreg.train._data import align_target
+from netreg.train import FitConfig, align_target, as_config
 from netreg.train.losses import data_loss
 
 # The joint rule is "uninformative" when it is this small relative to the blockwise one.

@@ -104,6 +104,7 @@ def linear_path(
         nonzero=nonzero,
         nonzero_groups=nonzero,
         selected_inputs=[np.flatnonzero(c).tolist() for c in coefs],
+        input_norms=np.abs(coefs),  # each input's one weight: its column norm
         lambda_max=lambda_max,
         seconds=time.perf_counter() - start,
         engine="linear (coordinate descent)",

@@ -8,12 +8,13 @@ dense to sparse, as LassoNet does:
    epochs and patience of a warm one, LassoNet's ``n_iters=(1000, 100)`` ratio);
 2. λ_max by the KKT rule at that dense fit (:mod:`netreg.path.lambda_max`), then the
    geometric grid ``λ_max … eps·λ_max``;
-3. the smallest λ, then each larger one, every fit starting from the previous weights;
+3. the smallest λ, then each larger one, every fit starting from the previous weights
+   (:func:`~netreg.path.point.fit_point`: early stopping on the validation objective,
+   backtracking on the learning rate);
 4. past λ_max, with the grid's ratio, until every penalized group is zero (LassoNet's
    stopping rule). A ReLU network computes the same function with ``W₁/c`` and
    ``c·W₂``, so while the penalized layer shrinks along the path the unpenalized one can
-   grow, and the KKT threshold computed at the dense fit moves up with it: measured on
-   the benchmark's problems, the last input left at 2.6–5.4·λ_max;
+   grow, and the KKT threshold computed at the dense fit moves up with it;
 5. where two neighbouring λ differ by more than one selected input, the geometric mean
    of the two, fitted warm from the denser one, and so on by bisection (``refine``), so
    that the path records every support size it can.
@@ -22,29 +23,15 @@ Why dense to sparse. A network is not convex, and the null point (penalized weig
 zero) is a poor place to start one: with zero input weights every hidden unit receives
 the same rank-one gradient ``g_u·Xᵀ(ŷ − y)``, so the units that wake up are copies of one
 linear direction, and ReLU units whose bias is negative never wake up at all. Starting
-from the dense fit, each λ only has to remove what the penalty no longer pays for.
-Measured with ``benchmarks/path.py`` (MLP with 32 ReLU units, group lasso on the inputs,
-the same grid for both directions, mean of 5 splits): the best validation loss along the
-path was 0.054 dense → sparse against 0.126 sparse → dense on ``make_friedman1`` + 20
-noise features, and 0.250 against 0.256 on diabetes + 10 noise features (a nearly linear
-problem, where the rank-one start costs little); the test MSE of the 5-input model was
-0.179 against 0.438 on friedman1. ``direction="sparse_to_dense"`` is kept for such
-comparisons; a test checks that it is the worse of the two on a nonlinear problem, and
-that on a convex one (a linear model) both directions give the same solution.
+from the dense fit, each λ only has to remove what the penalty no longer pays for
+(``benchmarks/path.py`` measures both directions; ``direction="sparse_to_dense"`` is kept
+for such comparisons, and a test checks that it is the worse of the two on a nonlinear
+problem and that on a convex one both give the same solution).
 
-Each λ is cheap: the fit is warm, runs at most ``config.max_epochs`` epochs, and stops
-early on the validation OBJECTIVE (data loss + λ·penalty, as LassoNet does; the data
-loss alone would always prefer the weights before the penalty acted), restoring the best
-epoch's weights. A fit that ends ABOVE its starting training objective took steps too
-long for the curvature it met (while the penalized layer shrinks the next one grows, and
-the curvature seen by the first grows with the square of that), so it is redone from its
-starting weights at half the learning rate, up to four times: on one benchmark split
-(diabetes, seed 4, 25% validation rows) one such step took the path from 6 inputs to 1.
-The optimizer's state (Adam's moments) restarts at each λ because
-:func:`netreg.train.fit` builds a fresh optimizer; only the weights carry over. A warm
-50-λ path cost 0.05× the CPU time of 50 cold fits on the same grid (benchmark, part 1).
-Each λ keeps a copy of the model's state (``PathResult.states``): memory grows with the
-number of λ times the model's size.
+Each λ is cheap: the fit is warm and runs at most ``config.max_epochs`` epochs. The
+optimizer's state (Adam's moments) restarts at each λ because :func:`netreg.train.fit`
+builds a fresh optimizer; only the weights carry over. Each λ keeps a copy of the model's
+state (``PathResult.states``): memory grows with the number of λ times the model's size.
 """
 
 from __future__ import annotations
@@ -62,24 +49,16 @@ import torch
 from torch import nn
 
 from netreg._validation import check_choice, check_int
-from netreg.path._network_data import (
-    Data,
-    ModelSource,
-    as_config,
-    backtracking_fit,
-    instantiate,
-    score,
-    snapshot,
-    split_data,
-)
+from netreg.path._network_data import Data, ModelSource, instantiate, score, snapshot, split_data
 from netreg.path._progress import LambdaProgress
 from netreg.path._records import path_result, record
 from netreg.path.grid import lambda_grid
 from netreg.path.lambda_max import kkt_lambda_max, null_point_, zeroable_rows
+from netreg.path.point import fit_point
 from netreg.path.results import PathResult
 from netreg.plan import Plan
 from netreg.regularizer import Regularizer
-from netreg.train import EarlyStopping, FitConfig, fit
+from netreg.train import FitConfig, as_config
 
 DIRECTIONS = ("dense_to_sparse", "sparse_to_dense")
 _COLD_BUDGET = 10  # epochs and patience of a cold fit, in warm fits
@@ -87,7 +66,6 @@ _CONTINUE_LIMIT = 1e4  # how far past λ_max the path may continue to reach all 
 _REFINE_DEFAULT = 3  # bisection levels between neighbouring λ that skip support sizes
 _REFINE_LIMIT = 10
 _REFINE_MIN_BUDGET = 10  # λ a short path may add, whatever its length
-_BACKTRACK = 4  # halvings of the learning rate when a fit raises the objective
 
 
 def regularization_path(
@@ -218,14 +196,14 @@ def regularization_path(
         elif start is not None:
             work.load_state_dict(start)
         cold = not warm_start or (not records and not dense_fitted)
-        epochs = _fit_at(work, reg, lam, data, cold_config if cold else fit_config)
-        records.append((lam, record(work, reg, data, config.loss, epochs)))
+        epochs, result = fit_point(work, reg, lam, data, cold_config if cold else fit_config)
+        records.append((lam, record(work, reg, data, config.loss, epochs, result)))
         bar.advance(f"λ={lam:.3g}  inputs kept={len(records[-1][1]['selected'])}")
 
     with LambdaProgress(total, enabled=progress) as bar:
         if grid is None:
             if dense_first:
-                _fit_at(work, reg, 0.0, data, cold_config)
+                fit_point(work, reg, 0.0, data, cold_config)
                 dense_fitted = True
                 bar.advance("dense fit")
             lambda_max, rule = kkt_lambda_max(work, reg, data.X, data.y, config.loss)
@@ -382,66 +360,11 @@ def rebuild(model: ModelSource, path_result: PathResult, index: int) -> nn.Modul
     return built
 
 
-class _ValidationObjective:
-    """Callback: early stopping on val data loss + λ·penalty; ``restore`` loads the best epoch."""
-
-    def __init__(self, model: nn.Module, reg: Regularizer, config: FitConfig):
-        self.model, self.reg = model, reg
-        self.stopper = EarlyStopping(config.patience, config.tol, restore_best=True)
-
-    def __call__(self, epoch: int, logs: dict[str, float]) -> bool:
-        objective = logs["val_loss"] + float(self.reg.value())
-        self.stopper.update(objective, epoch, self.model)
-        return self.stopper.should_stop
-
-    def restore(self) -> None:
-        self.stopper.restore(self.model)
-
-
 def _cold(config: FitConfig) -> FitConfig:
     """A fit from scratch gets ten times the epochs and patience of a warm one (LassoNet's
     ``n_iters=(1000, 100)``, ``patience=(100, 10)``): a warm fit starts near its answer."""
     patience = None if config.patience is None else config.patience * _COLD_BUDGET
     return config.replace(max_epochs=config.max_epochs * _COLD_BUDGET, patience=patience)
-
-
-def _fit_at(model: nn.Module, reg: Regularizer, lam: float, data: Data, config: FitConfig) -> int:
-    """Fit at one λ in place, halving the step while the fit raises the objective; epochs run.
-
-    A proximal gradient step no longer than ``1/L`` cannot raise the training objective
-    (data loss + λ·penalty), so a fit that ends above its starting objective took steps
-    too long for the curvature it met. Along a path that happens: while the penalized
-    layer shrinks the next one grows (a ReLU network computes the same function with
-    ``W₁/c`` and ``c·W₂``), and the curvature seen by ``W₁`` grows as ``c²``. Such a fit
-    is redone from its starting weights at half the learning rate, up to
-    ``_BACKTRACK`` times (:func:`~netreg.path._network_data.backtracking_fit`).
-    """
-    reg.scale = lam
-    return backtracking_fit(
-        model,
-        data,
-        config,
-        lambda attempt: _fit_once(model, reg, data, attempt),
-        lambda: float(reg.value()),
-        attempts=_BACKTRACK,
-    )
-
-
-def _fit_once(model: nn.Module, reg: Regularizer, data: Data, config: FitConfig) -> int:
-    watcher = _ValidationObjective(model, reg, config) if data.has_val else None
-    result = fit(
-        model,
-        data.X,
-        data.y,
-        regularizer=reg,
-        config=config,
-        X_val=data.X_val,
-        y_val=data.y_val,
-        callbacks=() if watcher is None else (watcher,),
-    )
-    if watcher is not None:
-        watcher.restore()
-    return result.epochs_run
 
 
 def _check_lambdas(lambdas: Any) -> np.ndarray:

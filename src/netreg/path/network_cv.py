@@ -21,7 +21,6 @@ from torch import Tensor
 from netreg._validation import check_choice
 from netreg.path._network_data import (
     ModelSource,
-    as_config,
     instantiate,
     is_classification,
     metric_value,
@@ -33,8 +32,7 @@ from netreg.path.folds import make_folds
 from netreg.path.network import regularization_path
 from netreg.path.results import CVResult
 from netreg.plan import Plan
-from netreg.train import FitConfig
-from netreg.train._data import align_target
+from netreg.train import FitConfig, align_target, as_config
 from netreg.train.losses import data_loss
 
 METRICS = ("loss", "mse", "error")

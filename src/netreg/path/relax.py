@@ -45,7 +45,6 @@ from netreg._validation import check_fraction, check_int
 from netreg.path._network_data import (
     Data,
     ModelSource,
-    as_config,
     backtracking_fit,
     score,
     snapshot,
@@ -54,7 +53,7 @@ from netreg.path._network_data import (
 from netreg.path._records import input_weight
 from netreg.path.network import rebuild
 from netreg.path.results import PathResult
-from netreg.train import FitConfig, fit
+from netreg.train import FitConfig, as_config, fit
 
 _GLMNET_GAMMAS = (0.0, 0.25, 0.5, 0.75, 1.0)  # glmnet's default grid for the relaxed fit
 

@@ -40,9 +40,13 @@ class PathResult:
     nonzero: np.ndarray | None = None
     nonzero_groups: np.ndarray | None = None
     selected_inputs: list[list[int]] = field(default_factory=list)
-    input_norms: np.ndarray | None = None  # networks: ‖input-layer column j‖₂ per λ (n_λ × p)
+    input_norms: np.ndarray | None = None  # ‖input-layer column j‖₂ per λ (n_λ × p); |coef_j|
     epochs: np.ndarray | None = None
     states: list[dict[str, Any]] | None = field(default=None, repr=False)
+    # networks: per λ, the training objective and validation data loss of each epoch of
+    # the fit that ended at that λ (its learning curves)
+    train_curves: list[list[float]] | None = field(default=None, repr=False)
+    val_curves: list[list[float]] | None = field(default=None, repr=False)
     lambda_max: float | None = None
     lambda_zero: float | None = None  # smallest λ of the path with every penalized weight zero
     seconds: float = 0.0
@@ -53,9 +57,10 @@ class PathResult:
     nonmonotone_steps: int | None = None  # λ steps where the selected inputs shrink as λ falls
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready; model states are left out (they are tensors)."""
+        """JSON-ready; model states (tensors) and learning curves are left out."""
         data = asdict(self)
-        data.pop("states")
+        for bulky in ("states", "train_curves", "val_curves"):
+            data.pop(bulky)
         return _plain(data)
 
 

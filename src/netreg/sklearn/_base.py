@@ -1,33 +1,36 @@
 """What every netreg estimator does at fit and predict: one model, one plan, one engine.
 
-``_fit_at(X, y, sample_weight, spec, alpha)`` trains at one strength ``alpha`` and sets
-the fitted attributes; the plain estimators call it with their ``alpha``, the CV
-variants with the ``alpha_`` they chose. Two engines:
+``alpha`` is the λ of netreg's path: the plan is always built at unit strength
+(:func:`netreg.sklearn._params.build_plan`) and ``regularizer_.scale`` is alpha, so a
+plain estimator at ``alpha`` and a path point at λ = alpha are the same objective.
+``_fit_point`` trains the plain estimators at their ``alpha``; the CV variants take
+their final model from the path (``_cv``) and set the same attributes. Two engines:
 
 - ``coordinate_descent`` / ``least_squares``: a linear regression with no, L1, L2 or
   Elastic Net penalty (``mode`` "auto" or "prox") is solved exactly by scikit-learn
   (:mod:`netreg.sklearn._linear`), then copied into the same one-layer network;
-- ``network``: :func:`netreg.train.fit` on :func:`netreg.train.mlp`, the penalty bound
-  as a :class:`netreg.Plan` (:func:`netreg.sklearn._params.build_plan`).
+- ``network``: one point of the network path (:func:`netreg.path.fit_point`) on
+  :func:`netreg.train.mlp`, from its seeded initial weights.
 
 Everything trains and predicts in float64, as scikit-learn does.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
-from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 from torch import nn
 
+from netreg.path import fit_point, split_data
 from netreg.regularizer import Regularizer
 from netreg.sklearn._linear import solve_linear, zou_hastie
-from netreg.sklearn._params import Spec, build_plan
-from netreg.train import FitResult, fit, mlp, predict
+from netreg.sklearn._params import Spec, bind_at
+from netreg.train import FitResult, mlp, predict
 
 
 def as_tensor(array: np.ndarray, dtype: torch.dtype = torch.float64) -> torch.Tensor:
@@ -45,7 +48,7 @@ def last_linear(model: nn.Module) -> nn.Linear:
     return [m for m in model.modules() if isinstance(m, nn.Linear)][-1]
 
 
-def start_at_mean(model: nn.Module, y: np.ndarray, sample_weight: np.ndarray | None) -> None:
+def start_at_mean(model: nn.Module, y: Any, sample_weight: Any) -> None:
     """Set the output bias to the (weighted) mean target.
 
     The objective and its minimizers are unchanged; the first epochs just do not spend
@@ -54,7 +57,7 @@ def start_at_mean(model: nn.Module, y: np.ndarray, sample_weight: np.ndarray | N
     if sample_weight is not None and not sample_weight.sum() > 0:
         return
     with torch.no_grad():
-        last_linear(model).bias.fill_(float(np.average(y, weights=sample_weight)))
+        last_linear(model).bias.fill_(float(np.average(np.asarray(y), weights=sample_weight)))
 
 
 class NetRegEstimator(BaseEstimator):
@@ -62,6 +65,36 @@ class NetRegEstimator(BaseEstimator):
 
     Subclasses set ``_task`` ("regression" or "classification") and implement
     ``_encode(y, sample_weight) -> (target, n_outputs, loss)``.
+
+    Attributes
+    ----------
+    model_ : torch.nn.Sequential
+        The trained network (float64), as built by :func:`netreg.train.mlp`.
+    regularizer_ : netreg.Regularizer or None
+        The unit-strength plan bound to ``model_``, its ``scale`` set to ``alpha`` (or
+        ``alpha_``); None with ``penalty="none"`` and no ``max_norm``.
+        ``regularizer_.describe()`` prints which weight got what.
+    engine_ : {"coordinate_descent", "least_squares", "network"}
+        Which engine trained the model: scikit-learn's exact solvers for linear
+        regression with ``none``/``l1``/``l2``/``elasticnet`` (``mode`` "auto"/"prox"),
+        the training loop otherwise.
+    fit_result_ : netreg.train.FitResult or None
+        The training loop's record (None for the exact solvers and the CV variants).
+    n_iter_ : int
+        Epochs run (network; for the CV variants, by the path's fit at ``alpha_``),
+        coordinate-descent iterations, or 1 (closed form).
+    loss_curve_, validation_curve_ : list of float
+        Training objective and validation data loss per epoch of the fit that ended at
+        the final weights (empty for the exact solvers).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when ``X`` had string column names.
+    selected_features_ : ndarray of int
+        Indices of the inputs whose column in the input layer is not entirely zero.
+    selected_feature_names_ : ndarray of str
+        Their names, when ``feature_names_in_`` exists.
+    coef_, intercept_ : ndarray
+        Only for ``hidden=()``.
     """
 
     _task: ClassVar[str] = "regression"
@@ -98,65 +131,10 @@ class NetRegEstimator(BaseEstimator):
     ) -> tuple[np.ndarray, int, str]:
         raise NotImplementedError
 
-    def _fit_at(
-        self,
-        X: np.ndarray,
-        y: np.ndarray,
-        sample_weight: np.ndarray | None,
-        spec: Spec,
-        alpha: float,
-        n_outputs: int,
-        loss: str,
-    ) -> None:
-        """Train at strength ``alpha`` (``y`` already encoded) and set the fitted attributes."""
-        result: FitResult | None = None
-        model: nn.Module
-        reg: Regularizer | None
-        if spec.uses_linear_engine(self._task):
-            solution = solve_linear(X, y, sample_weight, spec.penalty, alpha, spec.l1_ratio)
-            model = mlp(X.shape[1], hidden=(), seed=spec.seed, dtype=torch.float64)
-            with torch.no_grad():
-                first_linear(model).weight.copy_(torch.from_numpy(solution.coef).reshape(1, -1))
-                first_linear(model).bias.fill_(solution.intercept)
-            plan = build_plan(model, spec, alpha)
-            reg = None if plan is None else plan.bind(model)  # what the solver minimized
-            engine, n_iter = solution.engine, solution.n_iter
-        else:
-            model, reg, result = self._train_network(
-                X, y, sample_weight, spec, alpha, n_outputs, loss
-            )
-            engine, n_iter = "network", result.epochs_run
-        if spec.correction == "zou-hastie":
-            layer = first_linear(model)
-            coef, intercept = zou_hastie(
-                layer.weight.detach().numpy()[0], X, y, sample_weight, alpha, spec.l1_ratio
-            )
-            with torch.no_grad():
-                layer.weight.copy_(torch.from_numpy(coef).reshape(1, -1))
-                layer.bias.fill_(intercept)
-        self.model_ = model
-        self.regularizer_ = reg
-        self.fit_result_ = result
-        self.engine_ = engine
-        self.n_iter_ = int(n_iter)
-        self.loss_curve_ = [] if result is None else list(result.train_losses)
-        self.validation_curve_ = [] if result is None else list(result.val_losses)
-        self._set_structure(spec)
-        self._pruned: tuple[nn.Module, nn.Module, Any] | None = None
-        self._input_columns: np.ndarray | None = None
-
-    def _train_network(
-        self,
-        X: np.ndarray,
-        y: np.ndarray,
-        sample_weight: np.ndarray | None,
-        spec: Spec,
-        alpha: float,
-        n_outputs: int,
-        loss: str,
-    ) -> tuple[nn.Module, Regularizer | None, FitResult]:
-        model: nn.Module = mlp(
-            X.shape[1],
+    def _network(self, spec: Spec, n_features: int, n_outputs: int) -> nn.Module:
+        """The untrained network of ``spec`` (seeded, float64)."""
+        return mlp(
+            n_features,
             hidden=spec.hidden,
             n_outputs=n_outputs,
             activation=spec.activation,
@@ -164,46 +142,93 @@ class NetRegEstimator(BaseEstimator):
             seed=spec.seed,
             dtype=torch.float64,
         )
-        train, val = self._holdout(y, spec)
-        if self._task == "regression":
-            start_at_mean(model, y[train], None if sample_weight is None else sample_weight[train])
-        plan = build_plan(model, spec, alpha)
-        reg = None if plan is None else plan.bind(model)
-        target_dtype = torch.int64 if loss == "cross_entropy" else torch.float64
-        result = fit(
-            model,
-            as_tensor(X[train]),
-            as_tensor(y[train], target_dtype),
-            regularizer=reg,
-            config=spec.config.replace(loss=loss),
-            X_val=None if val is None else as_tensor(X[val]),
-            y_val=None if val is None else as_tensor(y[val], target_dtype),
-            sample_weight=None if sample_weight is None else as_tensor(sample_weight[train]),
-        )
-        return model, reg, result
 
-    def _holdout(self, y: np.ndarray, spec: Spec) -> tuple[np.ndarray, np.ndarray | None]:
-        """Training and validation row indices (no validation without early stopping)."""
-        n = len(y)
-        rows = np.arange(n)
-        if not spec.early_stopping:
-            return rows, None
-        if n < 2:
-            raise ValueError(
-                "early_stopping=True holds out validation_fraction of the rows, which needs "
-                f"at least 2 samples; got {n} sample. Pass more rows or early_stopping=False. "
-                f"Received: n_samples={n}"
+    def _fit_point(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        sample_weight: np.ndarray | None,
+        spec: Spec,
+        n_outputs: int,
+        loss: str,
+    ) -> None:
+        """Train at ``spec.alpha`` (``y`` already encoded) and set the fitted attributes.
+
+        The linear engine solves the convex problem exactly; the network engine fits one
+        point of the path (:func:`netreg.path.fit_point`) from the initial weights.
+        """
+        result: FitResult | None = None
+        reg: Regularizer | None = None
+        if spec.uses_linear_engine(self._task):
+            solution = solve_linear(X, y, sample_weight, spec.penalty, spec.alpha, spec.l1_ratio)
+            model = self._linear_model(X.shape[1], spec, solution.coef, solution.intercept)
+            engine, n_iter = solution.engine, solution.n_iter
+        else:
+            if spec.early_stopping and len(y) < 2:
+                raise ValueError(
+                    "early_stopping=True holds out validation_fraction of the rows, which "
+                    f"needs at least 2 samples; got {len(y)} sample. Pass more rows or "
+                    f"early_stopping=False. Received: n_samples={len(y)}"
+                )
+            model = self._network(spec, X.shape[1], n_outputs)
+            config = spec.config.replace(loss=loss)
+            data = split_data(
+                as_tensor(X),  # a writable copy (read-only memmaps would make torch warn)
+                as_tensor(y, torch.int64 if loss == "cross_entropy" else torch.float64),
+                config,
+                val_fraction=spec.validation_fraction if spec.early_stopping else 0.0,
+                seed=spec.seed,
+                sample_weight=sample_weight,
             )
-        stratify = None
-        if self._task == "classification":
-            _, counts = np.unique(y, return_counts=True)
-            n_val = int(np.ceil(spec.validation_fraction * n))
-            if counts.min() >= 2 and len(counts) <= min(n_val, n - n_val):
-                stratify = y
-        train, val = train_test_split(
-            rows, test_size=spec.validation_fraction, random_state=spec.seed, stratify=stratify
-        )
-        return np.sort(train), np.sort(val)
+            if self._task == "regression":
+                start_at_mean(model, data.y.numpy(), None if data.w is None else data.w.numpy())
+            reg = bind_at(model, spec, spec.alpha)
+            n_iter, result = fit_point(model, reg, spec.alpha, data, config)
+            engine = "network"
+        if spec.correction == "zou-hastie":
+            layer = first_linear(model)
+            coef, intercept = zou_hastie(
+                layer.weight.detach().numpy()[0], X, y, sample_weight, spec.alpha, spec.l1_ratio
+            )
+            model, reg = self._linear_model(X.shape[1], spec, coef, intercept), None
+        self._set_fitted(model, spec, engine, n_iter, result, reg=reg)
+
+    @staticmethod
+    def _linear_model(n_features: int, spec: Spec, coef: np.ndarray, intercept: float) -> nn.Module:
+        """A one-layer network holding a linear solution."""
+        model = mlp(n_features, hidden=(), seed=spec.seed, dtype=torch.float64)
+        with torch.no_grad():
+            first_linear(model).weight.copy_(torch.from_numpy(coef).reshape(1, -1))
+            first_linear(model).bias.fill_(intercept)
+        return model
+
+    def _set_fitted(
+        self,
+        model: nn.Module,
+        spec: Spec,
+        engine: str,
+        n_iter: int,
+        result: FitResult | None = None,
+        curves: tuple[Sequence[float], Sequence[float]] | None = None,
+        reg: Regularizer | None = None,
+    ) -> None:
+        """The fitted attributes of ``model``, trained (or solved) at ``spec.alpha``.
+
+        ``curves``: the learning curves when they come from elsewhere than ``result``;
+        ``reg``: the regularizer that trained ``model`` (else one is bound to it).
+        """
+        if curves is None and result is not None:
+            curves = (result.train_losses, result.val_losses)
+        self.model_ = model
+        self.regularizer_ = reg if reg is not None else bind_at(model, spec, spec.alpha)
+        self.fit_result_ = result
+        self.engine_ = engine
+        self.n_iter_ = int(n_iter)
+        self.loss_curve_ = [] if curves is None else list(curves[0])
+        self.validation_curve_ = [] if curves is None else list(curves[1])
+        self._set_structure(spec)
+        self._pruned: tuple[nn.Module, nn.Module, Any] | None = None
+        self._input_columns: np.ndarray | None = None
 
     def _set_structure(self, spec: Spec) -> None:
         """selected_features_, selected_feature_names_ and, for linear models, coef_/intercept_."""

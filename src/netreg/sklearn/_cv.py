@@ -2,11 +2,16 @@
 
 The linear regression engine uses :func:`netreg.path.cross_validate_linear` (coordinate
 descent with warm starts); everything else :func:`netreg.path.cross_validate` (the
-network engine). Both score every fold at every alpha of one grid, and ``rule`` picks
-``alpha_`` (``"min"`` or glmnet's ``"1se"``). The final model is then trained on all
-rows at ``alpha_`` exactly as the plain estimator would be, so
-``NetRegRegressorCV(...).fit(X, y)`` predicts like
-``NetRegRegressor(alpha=alpha_, ...).fit(X, y)``.
+network engine). Both run the path on all training rows (kept as ``path_``) and on every
+fold, on one grid, and ``rule`` picks ``alpha_`` (``"min"`` or glmnet's ``"1se"``).
+
+The final model is the all-rows path's point at ``alpha_``: for a network the weights
+the warm path reached there, walking from the dense fit through every smaller alpha —
+the estimator the folds scored. A cold fit at ``alpha_`` from random weights is a
+different, non-convex problem's answer: a strong group penalty from the first step can
+switch every input off before the signal is learned. For the convex linear engine the
+exact solver's answer at ``alpha_`` is the path's solution (as scikit-learn's
+``ElasticNetCV`` refits).
 """
 
 from __future__ import annotations
@@ -18,10 +23,17 @@ from typing import Any
 import numpy as np
 import torch
 
-from netreg.path import CVResult, cross_validate_linear, lambda_grid, linear_lambda_max
+from netreg.path import (
+    CVResult,
+    cross_validate,
+    cross_validate_linear,
+    lambda_grid,
+    linear_lambda_max,
+    network_lambda_max,
+    rebuild,
+)
 from netreg.sklearn._base import NetRegEstimator, as_tensor, start_at_mean
 from netreg.sklearn._params import Spec, build_plan, check_cv_params, check_params
-from netreg.train import mlp
 
 # Ridge has no alpha_max. Its grid starts where glmnet starts one, at the alpha_max of an
 # Elastic Net with this L1 share (1/ratio times the lasso's), and ends eps times below the
@@ -64,6 +76,35 @@ class CVEstimator(NetRegEstimator):
         backend: str = "auto",
         address: str | None = None,
     ):
+        r"""Store the parameters (scikit-learn's convention: ``fit`` checks them).
+
+        Parameters
+        ----------
+        hidden, activation, dropout, penalty, l1_ratio, groups, max_norm, mode, optimizer, lr, \
+        batch_size, max_epochs, early_stopping, validation_fraction, patience, correction, \
+        random_state, verbose :
+            As in the plain estimators (:class:`~netreg.sklearn.NetRegRegressor`,
+            :class:`~netreg.sklearn.NetRegClassifier`); ``alpha`` is chosen, on the same scale.
+        alphas : array-like of float or None, default None
+            The grid of alpha values; None builds ``n_alphas`` values from the smallest alpha
+            that zeroes every penalized group (``alpha_max``) down to ``eps·alpha_max``. For
+            ``penalty="l2"`` there is no such alpha: the grid starts where glmnet starts one,
+            at the ``alpha_max`` of an Elastic Net with ``l1_ratio=1e-3`` (1000 times the
+            lasso's), and ends at ``eps`` times the lasso's ``alpha_max``.
+        n_alphas : int >= 1, default 20
+        eps : float in (0, 1), default 1e-2
+        cv : int >= 2, splitter or list of (train, test) pairs, default 5
+            Folds (stratified for the classifier).
+        rule : {"min", "1se"}, default "1se"
+            ``min``: the alpha of least mean validation error; ``1se``: the LARGEST alpha
+            whose mean error is within one standard error of that minimum (glmnet).
+        n_jobs : int >= 1 or -1, default 1
+            Folds run in that many worker processes when > 1 (-1: one per core); the
+            results equal the serial ones.
+        backend : {"auto", "serial", "process", "ray"}, default "auto"
+        address : str or None, default None
+            A Ray cluster's address for ``backend="ray"``.
+        """
         self.hidden = hidden
         self.activation = activation
         self.dropout = dropout
@@ -92,7 +133,7 @@ class CVEstimator(NetRegEstimator):
         self.address = address
 
     def fit(self, X: Any, y: Any) -> CVEstimator:
-        """Cross-validate alpha along the grid, then train on all rows at ``alpha_``.
+        """Cross-validate alpha along the path, then take the final model from the path.
 
         Parameters
         ----------
@@ -125,15 +166,41 @@ class CVEstimator(NetRegEstimator):
                 f"Received: n_samples={len(y)}"
             )
         target, n_outputs, loss = self._encode(y, None)
-        if spec.uses_linear_engine(self._task):
+        linear = spec.uses_linear_engine(self._task)
+        template = None if linear else self._template(X.shape[1], target, spec, n_outputs)
+        if template is None:
             result = self._linear_cv(X, target, spec, options)
         else:
-            result = self._network_cv(X, target, spec, options, n_outputs, loss)
+            result = self._network_cv(X, target, template, spec, options, loss)
+        index = result.index_min if options["rule"] == "min" else result.index_1se
+        path = result.path
+        assert path is not None and path.lambdas[index] == result.lambdas[index]
         self.cv_result_ = result
+        self.path_ = path
         self.alphas_ = np.asarray(result.lambdas, dtype=float)
-        self.alpha_ = float(result.choice(options["rule"]))
-        self._fit_at(X, target, None, spec, self.alpha_, n_outputs, loss)
+        self.alpha_ = float(result.lambdas[index])
+        chosen = replace(spec, alpha=self.alpha_)
+        if template is None:
+            # Convex: the exact solver's answer at alpha_ is the path's solution there,
+            # to coordinate descent's tolerance (scikit-learn's ElasticNetCV refits so).
+            self._fit_point(X, target, None, chosen, n_outputs, loss)
+        else:
+            assert path.states is not None and path.epochs is not None
+            curves = None
+            if path.train_curves is not None and path.val_curves is not None:
+                curves = (path.train_curves[index], path.val_curves[index])
+            model = rebuild(template, path, index)
+            self._set_fitted(model, chosen, "network", int(path.epochs[index]), curves=curves)
         return self
+
+    def _template(
+        self, n_features: int, y: np.ndarray, spec: Spec, n_outputs: int
+    ) -> torch.nn.Module:
+        """The network every fold and the all-rows path start from."""
+        model = self._network(spec, n_features, n_outputs)
+        if self._task == "regression":
+            start_at_mean(model, y, None)
+        return model
 
     # -- the two engines -----------------------------------------------------------------
     @staticmethod
@@ -156,40 +223,26 @@ class CVEstimator(NetRegEstimator):
             backend=options["backend"],
             address=options["address"],
             progress=spec.config.verbose,
-            refit=False,
         )
 
     def _network_cv(
         self,
         X: np.ndarray,
         y: np.ndarray,
+        model: torch.nn.Module,
         spec: Spec,
         options: dict[str, Any],
-        n_outputs: int,
         loss: str,
     ) -> CVResult:
-        from netreg.path import cross_validate, network_lambda_max
-
-        model = mlp(
-            X.shape[1],
-            hidden=spec.hidden,
-            n_outputs=n_outputs,
-            activation=spec.activation,
-            dropout=spec.dropout,
-            seed=spec.seed,
-            dtype=torch.float64,
-        )
-        plan = build_plan(model, spec, 1.0)  # λ multiplies every penalty: λ is alpha
+        plan = build_plan(model, spec)  # unit strength: λ is alpha
         assert plan is not None  # penalty != "none" was checked
         config = spec.config.replace(loss=loss)
         target_dtype = torch.int64 if loss == "cross_entropy" else torch.float64
-        if self._task == "regression":
-            start_at_mean(model, y, None)
         X_t, y_t = as_tensor(X), as_tensor(y, target_dtype)
         alphas = options["alphas"]
         if alphas is None and spec.penalty == "l2":
-            ridge_like = _with_penalty(spec, "elasticnet", RIDGE_GRID_L1_RATIO)
-            proxy = build_plan(model, ridge_like, 1.0)
+            ridge_like = replace(spec, penalty="elasticnet", l1_ratio=RIDGE_GRID_L1_RATIO)
+            proxy = build_plan(model, ridge_like)
             assert proxy is not None
             top = network_lambda_max(model, X_t, y_t, proxy, config)
             alphas = lambda_grid(top, options["n_alphas"], options["eps"] * RIDGE_GRID_L1_RATIO)
@@ -210,10 +263,5 @@ class CVEstimator(NetRegEstimator):
             backend=options["backend"],
             address=options["address"],
             progress=spec.config.verbose,
-            refit=False,
             val_fraction=spec.validation_fraction,
         )
-
-
-def _with_penalty(spec: Spec, penalty: str, l1_ratio: float) -> Spec:
-    return replace(spec, penalty=penalty, l1_ratio=l1_ratio)

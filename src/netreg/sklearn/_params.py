@@ -3,8 +3,9 @@
 scikit-learn's convention is that ``__init__`` only stores its arguments; everything is
 validated here, when ``fit`` runs, and turned into a :class:`Spec`: the network's shape,
 the penalty, the :class:`~netreg.train.FitConfig` and the seed. :func:`build_plan` maps
-``penalty``/``alpha``/``l1_ratio``/``groups``/``max_norm``/``mode`` onto a
-:class:`~netreg.Plan` whose strengths mean what they mean in scikit-learn.
+``penalty``/``l1_ratio``/``groups``/``max_norm``/``mode`` onto a :class:`~netreg.Plan`
+at unit strength, and :func:`bind_at` scales it by ``alpha``, which then means what it
+means in scikit-learn.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 from torch import nn
 
-from netreg import select
-from netreg._rows import MODES
+from netreg import choices, select
 from netreg._validation import (
     check_choice,
     check_fraction,
@@ -28,18 +28,9 @@ from netreg._validation import (
 from netreg.constraints import Constraint, MaxNorm
 from netreg.penalties import L1, L2, ElasticNet, GroupLasso, Penalty, SparseGroupLasso
 from netreg.plan import Plan
+from netreg.regularizer import Regularizer
 from netreg.select import Selector
-from netreg.train import ACTIVATIONS, FitConfig
-from netreg.train.config import OPTIMIZERS
-
-PENALTIES = ("none", "l1", "l2", "elasticnet", "group", "sparse_group")
-GROUPS = ("inputs", "units")
-CORRECTIONS = (None, "zou-hastie")
-RULES = ("min", "1se")
-BACKENDS = ("auto", "serial", "process", "ray")
-# Penalties that keep a linear least-squares problem solvable by scikit-learn's exact
-# solvers (coordinate descent, or a closed form); the others need the network loop.
-LINEAR_ENGINE_PENALTIES = ("none", "l1", "l2", "elasticnet")
+from netreg.train import FitConfig
 
 
 @dataclass(frozen=True)
@@ -76,7 +67,7 @@ class Spec:
         return (
             task == "regression"
             and self.is_linear
-            and self.penalty in LINEAR_ENGINE_PENALTIES
+            and self.penalty in choices.LINEAR_PENALTIES
             and self.mode in ("auto", "prox")
         )
 
@@ -128,17 +119,17 @@ def check_params(est: Any, task: str, *, has_alpha: bool = True) -> Spec:
     variants (alpha is chosen, not given).
     """
     hidden = _hidden(est.hidden)
-    check_choice("activation", est.activation, ACTIVATIONS)
+    check_choice("activation", est.activation, choices.ACTIVATIONS)
     dropout = check_fraction("dropout", est.dropout)
     if dropout >= 1.0:
         raise ValueError(f"`dropout` must be < 1. Received: dropout={est.dropout!r}")
-    penalty = check_choice("penalty", est.penalty, PENALTIES)
+    penalty = check_choice("penalty", est.penalty, choices.names(choices.PENALTIES))
     alpha = check_strength("alpha", est.alpha) if has_alpha else 1.0
     l1_ratio = check_fraction("l1_ratio", est.l1_ratio)
-    groups = check_choice("groups", est.groups, GROUPS)
+    groups = check_choice("groups", est.groups, choices.names(choices.GROUP_KINDS))
     max_norm = None if est.max_norm is None else check_positive("max_norm", est.max_norm)
-    mode = check_choice("mode", est.mode, MODES)
-    check_choice("optimizer", est.optimizer, OPTIMIZERS)
+    mode = check_choice("mode", est.mode, choices.names(choices.MODES))
+    check_choice("optimizer", est.optimizer, choices.names(choices.OPTIMIZERS))
     lr = check_positive("lr", est.lr)
     batch_size = None if est.batch_size is None else _integer("batch_size", est.batch_size, 1)
     max_epochs = _integer("max_epochs", est.max_epochs, 1)
@@ -150,7 +141,7 @@ def check_params(est: Any, task: str, *, has_alpha: bool = True) -> Spec:
             f"Received: validation_fraction={est.validation_fraction!r}"
         )
     patience = None if est.patience is None else _integer("patience", est.patience, 1)
-    correction = check_choice("correction", est.correction, CORRECTIONS)
+    correction = check_choice("correction", est.correction, choices.CORRECTIONS)
     verbose = _boolean("verbose", est.verbose)
     seed = seed_of(est.random_state)
 
@@ -248,9 +239,9 @@ def check_cv_params(est: Any) -> dict[str, Any]:
         "n_alphas": n_alphas,
         "eps": eps,
         "cv": cv,
-        "rule": check_choice("rule", est.rule, RULES),
+        "rule": check_choice("rule", est.rule, choices.names(choices.RULES)),
         "n_jobs": -1 if est.n_jobs == -1 else _integer("n_jobs", est.n_jobs, 1),
-        "backend": check_choice("backend", est.backend, BACKENDS),
+        "backend": check_choice("backend", est.backend, choices.names(choices.CV_BACKENDS)),
         "address": est.address,
     }
 
@@ -280,8 +271,11 @@ def _named(names: list[str]) -> Selector:
     return select.name(*names)
 
 
-def build_plan(model: nn.Module, spec: Spec, alpha: float) -> Plan | None:
-    """The plan of ``spec`` at strength ``alpha`` for ``model`` (an :func:`~netreg.train.mlp`).
+def build_plan(model: nn.Module, spec: Spec) -> Plan | None:
+    """The plan of ``spec`` at unit strength for ``model`` (an :func:`~netreg.train.mlp`).
+
+    Every penalty is linear in its strength, so the plan at strength 1 scaled by λ
+    (``Regularizer.scale``) is the plan at strength λ: alpha is that λ.
 
     l1 / l2 / elasticnet go on every Linear weight (the output layer's too, as in weight
     decay); group penalties with ``groups="inputs"`` on the input layer only (feature
@@ -293,7 +287,7 @@ def build_plan(model: nn.Module, spec: Spec, alpha: float) -> Plan | None:
     every = _named(weights)
     hidden = _named(weights[:-1]) if len(weights) > 1 else None
     rules: dict[Selector, list[Penalty | Constraint]] = {}
-    item = penalty_of(spec.penalty, alpha, spec.l1_ratio, spec.groups)
+    item = penalty_of(spec.penalty, 1.0, spec.l1_ratio, spec.groups)
     if item is not None:
         if spec.penalty in ("group", "sparse_group"):
             target = _named(weights[:1]) if spec.groups == "inputs" else hidden
@@ -310,3 +304,13 @@ def build_plan(model: nn.Module, spec: Spec, alpha: float) -> Plan | None:
         {sel: items if len(items) > 1 else items[0] for sel, items in rules.items()},
         mode=spec.mode,
     )
+
+
+def bind_at(model: nn.Module, spec: Spec, alpha: float) -> Regularizer | None:
+    """``spec``'s unit-strength plan bound to ``model`` and scaled to ``alpha`` (or None)."""
+    plan = build_plan(model, spec)
+    if plan is None:
+        return None
+    reg = plan.bind(model)
+    reg.scale = alpha
+    return reg

@@ -9,7 +9,6 @@ from scipy.special import expit, softmax
 from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 
-from netreg.sklearn import _docs
 from netreg.sklearn._cv import CVEstimator
 from netreg.sklearn._plain import PlainEstimator
 
@@ -67,17 +66,19 @@ class _Classification:
 
 
 class NetRegClassifier(ClassifierMixin, _Classification, PlainEstimator):
-    pass
+    """A regularized neural network classifier (logistic regression with ``hidden=()``).
 
+    ``fit`` trains one point of netreg's path at ``alpha`` (:func:`netreg.path.fit_point`)
+    from the seeded initial weights (``engine_`` is always ``"network"``). The parameters
+    are documented on ``__init__``; the fitted attributes (``model_``, ``regularizer_``,
+    ``n_iter_``, ``loss_curve_``, ``selected_features_``, ``coef_`` …) on the shared base
+    ``netreg.sklearn._base.NetRegEstimator``, with ``coef_`` of shape ``(1, n_features)``
+    for two classes and ``(n_classes, n_features)`` otherwise, as in
+    ``LogisticRegression``; ``classes_`` holds the sorted labels.
 
-class NetRegClassifierCV(ClassifierMixin, _Classification, CVEstimator):
-    pass
-
-
-_NOTES = """\
     Notes
     -----
-    The training objective is the mean log-loss plus the penalty: for two classes
+    The training objective is the mean log-loss plus ``alpha·penalty``: for two classes
     ``−1/n·Σᵢ[yᵢ·log σ(zᵢ) + (1 − yᵢ)·log(1 − σ(zᵢ))]`` with one logit ``zᵢ`` per row
     (``torch.nn.BCEWithLogitsLoss``), for C classes ``−1/n·Σᵢ log softmax(zᵢ)[yᵢ]`` with
     C logits (``CrossEntropyLoss``); with ``sample_weight`` a weighted mean. ``alpha``
@@ -86,30 +87,7 @@ _NOTES = """\
     objective as scikit-learn's ``LogisticRegression(C=1/(n·alpha))`` (which minimizes
     ``½‖w‖² + C·Σᵢ log-loss``), for two classes and, multinomial, for more (tested).
     ``l1`` and ``elasticnet`` scale the same way (``LogisticRegression(C, l1_ratio)``
-    with ``solver="saga"``). Classifiers always use the training loop (``engine_`` is
-    ``"network"``); X is not rescaled."""
-
-NetRegClassifier.__doc__ = f"""A regularized neural network classifier (logistic regression with ``hidden=()``).
-
-    Parameters
-    ----------
-{_docs.NETWORK}
-{_docs.PENALTY}
-    alpha : float >= 0, default 1e-3
-        Penalty strength against the mean log-loss; see Notes for scikit-learn's ``C``.
-{_docs.REST}
-
-    Attributes
-    ----------
-    classes_ : ndarray
-        The class labels, sorted.
-{_docs.ATTRIBUTES}
-        Shapes ``(1, n_features)`` for two classes, ``(n_classes, n_features)`` otherwise,
-        as in ``LogisticRegression``.
-    pruned_model_ : torch.nn.Module
-        See :meth:`pruned`.
-
-{_NOTES}
+    with ``solver="saga"``). X is not rescaled.
 
     Examples
     --------
@@ -124,26 +102,13 @@ NetRegClassifier.__doc__ = f"""A regularized neural network classifier (logistic
     True
     """
 
-NetRegClassifierCV.__doc__ = f"""NetRegClassifier with ``alpha`` chosen by stratified K-fold cross-validation.
 
-    The fold error is the validation mean log-loss.
+class NetRegClassifierCV(ClassifierMixin, _Classification, CVEstimator):
+    """NetRegClassifier with ``alpha`` chosen by stratified K-fold cross-validation.
 
-    Parameters
-    ----------
-{_docs.NETWORK}
-{_docs.PENALTY}
-{_docs.REST}
-{_docs.CV}
-
-    Attributes
-    ----------
-    alpha_ : float
-        The chosen alpha.
-    alphas_ : ndarray
-        The grid, decreasing.
-    cv_result_ : netreg.path.CVResult
-    classes_ : ndarray
-{_docs.ATTRIBUTES}
-
-{_NOTES}
+    The fold error is the validation mean log-loss. As in
+    :class:`~netreg.sklearn.NetRegRegressorCV`, the final model is the all-rows path's
+    point at ``alpha_`` (never a cold refit), and ``alpha_``, ``alphas_``,
+    ``cv_result_`` and ``path_`` mean the same; the other fitted attributes are those of
+    :class:`NetRegClassifier`. The parameters are documented on ``__init__``.
     """

@@ -7,7 +7,6 @@ from typing import Any
 import numpy as np
 from sklearn.base import RegressorMixin
 
-from netreg.sklearn import _docs
 from netreg.sklearn._cv import CVEstimator
 from netreg.sklearn._plain import PlainEstimator
 
@@ -28,40 +27,24 @@ class _Regression:
 
 
 class NetRegRegressor(RegressorMixin, _Regression, PlainEstimator):
-    pass
+    """A regularized neural network regressor (linear regression with ``hidden=()``).
 
+    ``fit`` trains one point of netreg's path at ``alpha`` (:func:`netreg.path.fit_point`)
+    from the seeded initial weights; a linear model with ``none``, ``l1``, ``l2`` or
+    ``elasticnet`` and ``mode`` "auto"/"prox" is solved exactly by scikit-learn instead
+    (``engine_``), and its ``coef_`` equals ``Lasso`` / ``ElasticNet`` /
+    ``Ridge(alpha·n)`` / ``LinearRegression``. The parameters are documented on
+    ``__init__``; the fitted attributes (``model_``, ``regularizer_``, ``engine_``,
+    ``n_iter_``, ``loss_curve_``, ``selected_features_``, ``coef_`` …) on the shared base
+    ``netreg.sklearn._base.NetRegEstimator``; ``pruned_model_`` and :meth:`pruned` give the
+    network without its exactly-zero units and inputs.
 
-class NetRegRegressorCV(RegressorMixin, _Regression, CVEstimator):
-    pass
-
-
-_NOTES = """\
     Notes
     -----
-    The training objective is ``1/(2n)·Σᵢ(yᵢ − ŷᵢ)² + penalty`` (a weighted mean with
-    ``sample_weight``): scikit-learn's and glmnet's scaling, so ``alpha`` means what it
-    means in ``Lasso`` / ``ElasticNet``. Neither X nor y is rescaled; the output bias
-    starts at the mean target. A linear model (``hidden=()``) with ``none``, ``l1``,
-    ``l2`` or ``elasticnet`` and ``mode`` "auto"/"prox" is solved exactly by
-    scikit-learn (``engine_``), and its ``coef_`` equals ``Lasso`` / ``ElasticNet`` /
-    ``Ridge(alpha·n)`` / ``LinearRegression``."""
-
-NetRegRegressor.__doc__ = f"""A regularized neural network regressor (linear regression with ``hidden=()``).
-
-    Parameters
-    ----------
-{_docs.NETWORK}
-{_docs.PENALTY}
-{_docs.ALPHA}
-{_docs.REST}
-
-    Attributes
-    ----------
-{_docs.ATTRIBUTES}
-    pruned_model_ : torch.nn.Module
-        See :meth:`pruned`.
-
-{_NOTES}
+    The training objective is ``1/(2n)·Σᵢ(yᵢ − ŷᵢ)² + alpha·penalty`` (a weighted mean
+    with ``sample_weight``): scikit-learn's and glmnet's scaling, so ``alpha`` means what
+    it means in ``Lasso`` / ``ElasticNet``. Neither X nor y is rescaled; the output bias
+    starts at the mean target.
 
     Examples
     --------
@@ -74,27 +57,28 @@ NetRegRegressor.__doc__ = f"""A regularized neural network regressor (linear reg
     (True, 'coordinate_descent')
     """
 
-NetRegRegressorCV.__doc__ = f"""NetRegRegressor with ``alpha`` chosen by K-fold cross-validation along a path.
 
-    Parameters
-    ----------
-{_docs.NETWORK}
-{_docs.PENALTY}
-{_docs.REST}
-{_docs.CV}
+class NetRegRegressorCV(RegressorMixin, _Regression, CVEstimator):
+    """NetRegRegressor with ``alpha`` chosen by K-fold cross-validation along the path.
+
+    Every fold and all training rows walk one grid of alphas (the path's λ); ``rule``
+    picks ``alpha_``, and the final model is the all-rows path's point there (for a
+    network: the weights the warm path reached at ``alpha_``, never a cold refit). The
+    parameters are documented on ``__init__``; the fitted attributes of the plain
+    estimator are set too (see :class:`NetRegRegressor`).
 
     Attributes
     ----------
     alpha_ : float
-        The chosen alpha.
+        The chosen alpha (``regularizer_.scale``).
     alphas_ : ndarray
-        The grid, decreasing.
+        The grid, decreasing: ``cv_result_.lambdas`` and ``path_.lambdas``.
     cv_result_ : netreg.path.CVResult
         Fold errors (validation MSE for the linear engine, ½·MSE for the network
         engine: the choice is the same), their mean and standard error, both choices.
-{_docs.ATTRIBUTES}
-
-{_NOTES}
+    path_ : netreg.path.PathResult
+        The path on all training rows, one point per alpha of ``alphas_`` (network:
+        ``states`` to rebuild any point with :func:`netreg.path.rebuild`).
 
     Examples
     --------

@@ -14,10 +14,12 @@ Files: ``config`` (FitConfig), ``loop`` (fit, FitResult), ``losses`` (data losse
 (safetensors save/load), ``models`` (mlp), ``progress`` (rich bar).
 """
 
+from netreg.train._data import align_target, as_features, as_target, as_weights
 from netreg.train.checkpoint import load_checkpoint, read_checkpoint, save_checkpoint
 from netreg.train.config import FitConfig
 from netreg.train.early_stopping import EarlyStopping
 from netreg.train.loop import Callback, FitResult, fit
+from netreg.train.loop import _as_config as as_config
 from netreg.train.losses import LOSSES, data_loss, per_row_loss
 from netreg.train.models import ACTIVATIONS, mlp
 from netreg.train.predict import TASKS, evaluate, predict
@@ -33,6 +35,11 @@ __all__ = [
     "EarlyStopping",
     "FitConfig",
     "FitResult",
+    "align_target",
+    "as_config",
+    "as_features",
+    "as_target",
+    "as_weights",
     "data_loss",
     "evaluate",
     "fit",
