@@ -18,12 +18,12 @@ import os
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-from sklearn.datasets import load_diabetes  # noqa: E402
-from sklearn.model_selection import train_test_split  # noqa: E402
+import keras
+import numpy as np
+from sklearn.datasets import load_diabetes
+from sklearn.model_selection import train_test_split
 
-from netreg.integrations.keras import ProxRegularizer, audit  # noqa: E402
+from netreg.integrations.keras import ProxRegularizer, audit
 
 
 def network() -> keras.Model:
@@ -53,7 +53,10 @@ def main() -> None:
     for line in audit(network()):
         print(f"  {line['variable']:<22} {line['shape']:<6} {line['penalty'] or line['note']}")
     print(f"\n{'run':<22} {'val MSE':>8}   exact zeros per kernel")
-    for run, callbacks in (("Keras (penalty in loss)", []), ("netreg (proximal)", [ProxRegularizer()])):
+    for run, callbacks in (
+        ("Keras (penalty in loss)", []),
+        ("netreg (proximal)", [ProxRegularizer()]),
+    ):
         model = network()
         model.fit(X_train, y_train, epochs=40, batch_size=32, verbose=0, callbacks=callbacks)
         mse = float(np.mean((model.predict(X_val, verbose=0)[:, 0] - y_val) ** 2))

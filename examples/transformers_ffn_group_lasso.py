@@ -38,7 +38,7 @@ def main() -> None:
     torch.manual_seed(0)
     model = hf.BertForSequenceClassification(config)
     # FFN units; LayerNorm, embeddings and biases stay unpenalized by netreg's defaults.
-    plan = nr.Plan({nr.select.name("*intermediate.dense.weight"): nr.GroupLasso(1.5)})
+    plan = nr.Plan({nr.select.name("*intermediate.dense.weight"): nr.GroupLasso(1.0)})
     callback = NetRegTrainerCallback(plan, step="lr")
     with tempfile.TemporaryDirectory() as out:
         args = hf.TrainingArguments(

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -181,3 +182,18 @@ def test_the_same_callback_runs_on_the_jax_backend():
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert int(done.stdout.split("zeros")[-1]) > 0
+
+
+@pytest.mark.slow  # two 40-epoch fits of the seed network: a minute or two on 2 cores
+def test_the_seed_network_example_keeps_the_score_and_gives_exact_zeros():
+    example = Path(__file__).resolve().parents[1] / "examples" / "keras_dense_regularizer.py"
+    env = {**os.environ, "KERAS_BACKEND": "torch", "OMP_NUM_THREADS": "1"}
+    done = subprocess.run(
+        [sys.executable, str(example)], capture_output=True, text=True, env=env, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    keras_row, prox_row = done.stdout.strip().splitlines()[-2:]
+    keras_mse, prox_mse = float(keras_row.split()[4]), float(prox_row.split()[2])
+    assert abs(keras_mse - prox_mse) < 0.05
+    assert [z.split("/")[0] for z in keras_row.split()[5:]] == ["0", "0", "0"]
+    assert all(int(z.split("/")[0]) > 0 for z in prox_row.split()[3:])

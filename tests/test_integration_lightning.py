@@ -132,7 +132,11 @@ def test_ddp_on_two_processes_equals_the_single_process_run(tmp_path):
     out = tmp_path / "rank0.pt"
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), str(out)], capture_output=True, text=True, env=env, timeout=300
+        [sys.executable, str(SCRIPT), str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "exact zeros in net.0.weight" in done.stdout

@@ -8,6 +8,10 @@ on GPT-2's transposed Conv1D is refused, by parameter name.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -121,9 +125,9 @@ def test_what_would_be_wrong_on_gpt2_or_in_the_loss_is_refused(tmp_path):
     loss = NetRegTrainerCallback(nr.Plan({nr.select.name(FFN): nr.L2(0.1)}))
     with pytest.raises(ValueError, match=r"mode='loss' never reaches the Trainer's loss"):
         loss.bind(_bert())
-    assert NetRegTrainerCallback(
-        nr.Plan({nr.select.name(FFN): nr.L2(0.1)}), loss_mode=True
-    ).bind(_bert())
+    assert NetRegTrainerCallback(nr.Plan({nr.select.name(FFN): nr.L2(0.1)}), loss_mode=True).bind(
+        _bert()
+    )
 
 
 def test_bad_arguments_are_refused_by_name():
@@ -133,3 +137,21 @@ def test_bad_arguments_are_refused_by_name():
         NetRegTrainerCallback(nr.Plan({nr.select.name(FFN): nr.L1(0.1)}), step="sgd")
     with pytest.raises(TypeError, match="loss_mode"):
         NetRegTrainerCallback(nr.Plan({nr.select.name(FFN): nr.L1(0.1)}), loss_mode=1)  # type: ignore[arg-type]
+
+
+@pytest.mark.slow  # six epochs of a small BERT through Trainer
+def test_the_example_prunes_units_with_the_logits_unchanged():
+    example = Path(__file__).resolve().parents[1] / "examples" / "transformers_ffn_group_lasso.py"
+    done = subprocess.run(
+        [sys.executable, str(example)], capture_output=True, text=True, timeout=900
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    left = [int(line.split(": ")[1].split()[0]) for line in lines if "units left" in line]
+    assert len(left) == 2 and sum(left) < 128
+    before, after = (
+        next(line for line in lines if line.startswith("parameters")).split(": ")[1].split(" -> ")
+    )
+    assert int(after) < int(before)
+    change = next(line for line in lines if line.startswith("largest logit change"))
+    assert float(change.split(": ")[1]) < 1e-4

@@ -77,7 +77,9 @@ class NetRegCallback(pl.Callback):
         self.step = check_choice("step", step, STEP_RULES)
         self.fused = fused
         self.log_every_n_steps = (
-            None if log_every_n_steps is None else check_int("log_every_n_steps", log_every_n_steps, low=0)
+            None
+            if log_every_n_steps is None
+            else check_int("log_every_n_steps", log_every_n_steps, low=0)
         )
         self.regularizer: Regularizer | None = None
         self._pending: dict[str, Any] | None = None
@@ -133,7 +135,7 @@ class NetRegCallback(pl.Callback):
         self, trainer: pl.Trainer, pl_module: pl.LightningModule, outputs: Any, batch: Any, i: int
     ) -> None:
         every = self.log_every_n_steps
-        every = trainer.log_every_n_steps if every is None else every
+        every = getattr(trainer, "log_every_n_steps", 50) if every is None else every
         if not every or trainer.global_step % every:
             return
         regularizer = self._bound()
@@ -158,7 +160,7 @@ class NetRegCallback(pl.Callback):
 def callback_of(module: pl.LightningModule) -> NetRegCallback:
     """The :class:`NetRegCallback` of the Trainer that fits ``module``."""
     try:
-        callbacks = module.trainer.callbacks
+        callbacks = getattr(module.trainer, "callbacks", [])
     except RuntimeError:  # Lightning's "not attached to a Trainer"
         callbacks = []
     found = [c for c in callbacks if isinstance(c, NetRegCallback)]

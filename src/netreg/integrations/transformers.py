@@ -89,7 +89,9 @@ class NetRegTrainerCallback(TrainerCallback):
         if self._attachment is not None:
             self._attachment.remove()
         # Accelerate wraps the torch optimizer; the hook belongs on the one that steps.
-        self._attachment = regularizer.attach(getattr(optimizer, "optimizer", optimizer), step=self.step)
+        self._attachment = regularizer.attach(
+            getattr(optimizer, "optimizer", optimizer), step=self.step
+        )
 
     def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         if self._attachment is not None:
