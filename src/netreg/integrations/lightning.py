@@ -32,11 +32,11 @@ from __future__ import annotations
 from typing import Any
 
 import lightning.pytorch as pl
-import torch
 from torch import Tensor
 
 from netreg._validation import check_choice, check_int
 from netreg.choices import STEP_RULES
+from netreg.integrations._common import check_flag, check_plan, metrics
 from netreg.optim import ProxAdamW
 from netreg.plan import Plan
 from netreg.regularizer import Regularizer
@@ -48,9 +48,9 @@ class NetRegCallback(pl.Callback):
     Parameters
     ----------
     plan : Plan
-        What to regularize.
+        What to regularize; bound to the LightningModule at ``setup``.
     step : {"auto", "lr"}, default "auto"
-        The step of the proximal operators (see :meth:`netreg.Regularizer.attach`).
+        The step of the proximal operators (:meth:`netreg.Regularizer.attach`'s rule).
     fused : bool, default False
         Require every optimizer to be :class:`netreg.optim.ProxAdamW` (the prox inside
         the update, about one pass over the weights) and refuse any other.
@@ -67,15 +67,9 @@ class NetRegCallback(pl.Callback):
         fused: bool = False,
         log_every_n_steps: int | None = None,
     ):
-        if not isinstance(plan, Plan):
-            raise TypeError(
-                f"NetRegCallback needs a netreg.Plan. Received: plan={type(plan).__name__}"
-            )
-        if not isinstance(fused, bool):
-            raise TypeError(f"fused must be True or False. Received: fused={fused!r}")
-        self.plan = plan
+        self.plan = check_plan("NetRegCallback", plan)
         self.step = check_choice("step", step, STEP_RULES)
-        self.fused = fused
+        self.fused = check_flag("fused", fused)
         self.log_every_n_steps = (
             None
             if log_every_n_steps is None
@@ -138,11 +132,7 @@ class NetRegCallback(pl.Callback):
         every = getattr(trainer, "log_every_n_steps", 50) if every is None else every
         if not every or trainer.global_step % every:
             return
-        regularizer = self._bound()
-        metrics = {"netreg/penalty": regularizer.value()}
-        for row in regularizer.sparsity():
-            metrics[f"netreg/zeros/{row.name}"] = torch.tensor(row.zeros / max(row.numel, 1))
-        pl_module.log_dict(metrics, on_step=True, on_epoch=False, sync_dist=False)
+        pl_module.log_dict(metrics(self._bound()), on_step=True, on_epoch=False, sync_dist=False)
 
     # -- checkpoints -------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from transformers.pytorch_utils import Conv1D
 from netreg._validation import check_choice
 from netreg.choices import STEP_RULES
 from netreg.distributed import unwrap
+from netreg.integrations._common import check_flag, check_plan, metrics
 from netreg.plan import Plan
 from netreg.regularizer import Regularizer
 
@@ -43,7 +44,7 @@ class NetRegTrainerCallback(TrainerCallback):
     Parameters
     ----------
     plan : Plan
-        What to regularize.
+        What to regularize; bound to the Trainer's model at ``on_train_begin``.
     step : {"auto", "lr"}, default "auto"
         The step of the proximal operators (see :meth:`netreg.Regularizer.attach`).
     loss_mode : bool, default False
@@ -52,15 +53,9 @@ class NetRegTrainerCallback(TrainerCallback):
     """
 
     def __init__(self, plan: Plan, *, step: str = "auto", loss_mode: bool = False):
-        if not isinstance(plan, Plan):
-            raise TypeError(
-                f"NetRegTrainerCallback needs a netreg.Plan. Received: plan={type(plan).__name__}"
-            )
-        if not isinstance(loss_mode, bool):
-            raise TypeError(f"loss_mode must be True or False. Received: loss_mode={loss_mode!r}")
-        self.plan = plan
+        self.plan = check_plan("NetRegTrainerCallback", plan)
         self.step = check_choice("step", step, STEP_RULES)
-        self.loss_mode = loss_mode
+        self.loss_mode = check_flag("loss_mode", loss_mode)
         self.regularizer: Regularizer | None = None
         self._attachment: Any = None
 
@@ -102,12 +97,10 @@ class NetRegTrainerCallback(TrainerCallback):
         """Add the penalty and the zero shares to this log and to ``state.log_history``."""
         if self.regularizer is None or logs is None:
             return
-        metrics = {"netreg/penalty": float(self.regularizer.value())}
-        for row in self.regularizer.sparsity():
-            metrics[f"netreg/zeros/{row.name}"] = row.zeros / max(row.numel, 1)
-        logs.update(metrics)
+        values = metrics(self.regularizer)
+        logs.update(values)
         if state.log_history:  # the Trainer appended its own copy of these logs already
-            state.log_history[-1].update(metrics)
+            state.log_history[-1].update(values)
 
 
 def check_rows(regularizer: Regularizer, *, loss_mode: bool) -> None:
