@@ -1,7 +1,8 @@
 """Overhead per training step of netreg's integrations, each against its framework without netreg.
 
 Run: ``python benchmarks/integrations.py [--steps N]``. For each framework the same model
-trains with and without netreg, alternately, ``--repeats`` times; a run's step time is the
+trains with and without netreg, alternately, ``--repeats`` times, each run in a fresh
+interpreter; a run's step time is the
 median interval between consecutive batch-end callbacks (setup excluded), and the table
 shows the fastest run of each (the one least disturbed by other processes). The plain
 torch loop with and without ``reg.attach`` is netreg's own hook, for reference. Prints
@@ -14,6 +15,8 @@ import argparse
 import itertools
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import warnings
@@ -164,23 +167,36 @@ RUNS: dict[str, tuple[Callable[[int, bool], float], str]] = {
 }
 
 
+def _measure(name: str, netreg: bool, steps: int) -> float:
+    """One run in a fresh interpreter: what one configuration leaves behind (thread pools,
+    caches) must not slow the next one."""
+    command = [sys.executable, __file__, "--one", name, "--steps", str(steps)]
+    done = subprocess.run(command + (["--netreg"] if netreg else []), capture_output=True, text=True, check=True)  # fmt: skip
+    return float(done.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--one", choices=list(RUNS), help="run one configuration and print its step time"
+    )
+    parser.add_argument("--netreg", action="store_true")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     torch.set_num_threads(1)
-    print(
-        f"torch {torch.__version__}, 1 thread, {args.steps} steps, best of {args.repeats} runs\n"
-    )
+    if args.one:
+        print(RUNS[args.one][0](args.steps, args.netreg))
+        return
+    print(f"torch {torch.__version__}, 1 thread, {args.steps} steps, best of {args.repeats} runs\n")
     print("| framework | netreg does | without (ms/step) | with netreg (ms/step) | overhead |")
     print("|---|---|---:|---:|---:|")
-    for name, (run, what) in RUNS.items():
+    for name, (_, what) in RUNS.items():
         times: dict[bool, list[float]] = {False: [], True: []}
         for _ in range(args.repeats):
             for netreg in (False, True):  # side by side, alternating
-                times[netreg].append(run(args.steps, netreg))
+                times[netreg].append(_measure(name, netreg, args.steps))
         base, with_ = (min(times[k]) * 1e3 for k in (False, True))
         print(f"| {name} | {what} | {base:.2f} | {with_:.2f} | {with_ / base:.2f}× |", flush=True)
 

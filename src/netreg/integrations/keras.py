@@ -134,7 +134,7 @@ class ProxRegularizer(keras.callbacks.Callback):
     Parameters
     ----------
     penalties : mapping of str to Penalty, optional
-        Extra ``{variable path glob: penalty}`` (``{"dense*/kernel": nr.L1(1e-3)}``),
+        Extra ``{variable path glob: penalty}`` (``{"*/dense*/kernel": nr.L1(1e-3)}``),
         taking the place of the Keras regularizer of the weights they match.
     step : {"auto", "lr"}, default "auto"
         The step of the prox: the optimizer's own step per coordinate (``auto``) or the
@@ -152,7 +152,7 @@ class ProxRegularizer(keras.callbacks.Callback):
         if penalties is not None and not isinstance(penalties, Mapping):
             raise TypeError(
                 "penalties must map variable path globs to netreg penalties, e.g. "
-                f"{{'dense*/kernel': nr.L1(1e-3)}}. Received: penalties={penalties!r}"
+                f"{{'*/dense*/kernel': nr.L1(1e-3)}}. Received: penalties={penalties!r}"
             )
         self.penalties: dict[str, Penalty] = {}
         for glob, value in (penalties or {}).items():
@@ -175,7 +175,7 @@ class ProxRegularizer(keras.callbacks.Callback):
                 f"penalties: the globs {unused} match no trainable variable; variables are "
                 f"{[v.path for v in variables][:20]}. Received: penalties={list(self.penalties)}"
             )
-        self.rows, self._moved = [], []
+        found = []  # all read (and any unreadable regularizer refused) before any is moved
         for variable in variables:
             regularizer = getattr(variable, "regularizer", None)
             glob = _matching(variable.path, self.penalties)
@@ -184,11 +184,11 @@ class ProxRegularizer(keras.callbacks.Callback):
             penalty = (
                 self.penalties[glob] if glob is not None else penalty_of(regularizer, variable.path)
             )
-            l1, l2 = coefficients(penalty)
-            self.rows.append((variable, l1, l2))
-            if regularizer is not None:  # out of the loss: the prox takes its place
-                self._moved.append((variable, regularizer))
-                variable.regularizer = None
+            found.append((variable, regularizer, *coefficients(penalty)))
+        self.rows = [(variable, l1, l2) for variable, _, l1, l2 in found]
+        self._moved = [(variable, reg) for variable, reg, *_ in found if reg is not None]
+        for variable, _ in self._moved:  # out of the loss: the prox takes its place
+            variable.regularizer = None
 
     def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
         sync = getattr(self.model, "jax_state_sync", None)
