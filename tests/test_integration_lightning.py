@@ -127,7 +127,7 @@ def test_bad_arguments_are_refused_by_name():
         penalty(ex.Regression())
 
 
-@pytest.mark.slow  # Lightning relaunches the script per rank: 1-2 minutes on 2 busy cores
+@pytest.mark.slow  # Lightning relaunches the script per rank: 30 s to 2 min on 2 shared cores
 def test_ddp_on_two_processes_equals_the_single_process_run(tmp_path):
     out = tmp_path / "rank0.pt"
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
