@@ -155,7 +155,7 @@ def test_bad_arguments_are_refused_by_name():
     # a layer whose regularizer has no prox is named, and no other layer loses its own
     model = _dense_net(keras.regularizers.L1(0.01))
     model.layers[1].kernel.regularizer = keras.regularizers.OrthogonalRegularizer(0.1)
-    with pytest.raises(ValueError, match="net/out/kernel: .*OrthogonalRegularizer"):
+    with pytest.raises(ValueError, match=r"net/out/kernel: .*OrthogonalRegularizer"):
         model.fit(*_data(), epochs=1, verbose=0, callbacks=[ProxRegularizer()])
     assert model.layers[0].kernel.regularizer is not None
 
