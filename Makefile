@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet "$(TORCH)"
-	$(BIN)/python -m pip install --quiet -e ".[test,lint,ray,onnx,prune,fast]"
+	$(BIN)/python -m pip install --quiet -e ".[test,lint,ray,onnx,prune,fast,lightning,transformers,keras]"
 	touch $(STAMP)
 
 demo: $(STAMP)

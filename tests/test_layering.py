@@ -38,6 +38,7 @@ LAYERS = [
     "lab",
     "sklearn",
     "compare",
+    "integrations",
     "cli",
 ]
 # plan, _rows and regularizer are one layer split into files. optim (effective steps,
