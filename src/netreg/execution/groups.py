@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from torch import Tensor
 
-from netreg import _kernels
+from netreg._kernels import inplace as kernels
 from netreg.execution.fusion import FusedRow, UnitGroupRow
 from netreg.execution.separable import shrink_
 from netreg.execution.steps import AnyStep, DiagonalStep, Step, plain_step
@@ -41,7 +41,7 @@ def block_prox_(w: Tensor, bias: Tensor | None, threshold: float | Tensor, group
     """``w_g ← w_g·max(0, 1 − t_g/‖w_g‖)`` (bias entries included for unit groups)."""
     if not isinstance(threshold, Tensor) and threshold == 0:
         return  # the identity
-    if groups == "units" and _kernels.group_shrink_rows_(w, bias, threshold):
+    if groups == "units" and kernels.group_shrink_rows_(w, bias, threshold):
         return
     scale = G.block_scale(G.group_sq_norms(w, groups, bias), threshold)
     w.mul_(scale.view(G.broadcast_shape(w, groups)))
@@ -74,10 +74,10 @@ def _fused_diagonal_(
     if penalty.groups != "units" or not isinstance(step, DiagonalStep) or step.scale == 0.0:
         return False
     if bias is None:
-        return _kernels.group_shrink_rows_diag_(w, step.sq, step.scale, step.shift, strength)
+        return kernels.group_shrink_rows_diag_(w, step.sq, step.scale, step.shift, strength)
     if not isinstance(bias_step, DiagonalStep) or bias_step.scale == 0.0:
         return False
-    return _kernels.group_shrink_rows_diag_(
+    return kernels.group_shrink_rows_diag_(
         w,
         step.sq,
         step.scale,
@@ -97,7 +97,7 @@ def prepare_group(
     assert isinstance(penalty, GroupLasso)
     if penalty.groups != "units" or w.dim() < 2:
         return None
-    launch = _kernels.prepare_group_rows(w, bias)
+    launch = kernels.prepare_group_rows(w, bias)
     if launch is None:
         return None
     strength = penalty.group_strength(w, bias)

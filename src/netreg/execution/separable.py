@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from torch import Tensor
 
-from netreg import _kernels
+from netreg._kernels import inplace as kernels
 from netreg.execution.fusion import FusedRow, ShrinkRow
 from netreg.execution.steps import AnyStep, DiagonalStep
 from netreg.execution.terms import abs_sum, square_sum
@@ -36,11 +36,9 @@ def shrink_(w: Tensor, step: AnyStep, a: float, b: float) -> None:
     """``w ← soft(w, s·a)/(1 + s·b)`` in place, in one pass where a kernel can take it."""
     if isinstance(step, DiagonalStep):
         if b == 0.0:
-            done = _kernels.soft_threshold_diag_(w, step.sq, step.scale * a, step.shift)
+            done = kernels.soft_threshold_diag_(w, step.sq, step.scale * a, step.shift)
         else:
-            done = _kernels.elastic_net_diag_(
-                w, step.sq, step.scale * a, step.scale * b, step.shift
-            )
+            done = kernels.elastic_net_diag_(w, step.sq, step.scale * a, step.scale * b, step.shift)
         if done:
             return
         step = step.materialize()
@@ -50,9 +48,9 @@ def shrink_(w: Tensor, step: AnyStep, a: float, b: float) -> None:
         if b != 0.0:
             w.div_(1.0 + b * step)
     elif b == 0.0:
-        if step * a > 0 and not _kernels.soft_threshold_(w, step * a):
+        if step * a > 0 and not kernels.soft_threshold_(w, step * a):
             soft_threshold(w, step * a, out=w)
-    elif not _kernels.elastic_net_(w, step * a, 1.0 / (1.0 + step * b)):
+    elif not kernels.elastic_net_(w, step * a, 1.0 / (1.0 + step * b)):
         if a != 0.0:
             soft_threshold(w, step * a, out=w)
         w.mul_(1.0 / (1.0 + step * b))
@@ -69,7 +67,7 @@ def prepare(penalty: Penalty, w: Tensor, bias: Tensor | None) -> Callable[[float
     """``apply(s)``: :func:`shrink_` with a scalar step, the kernel's views made once."""
     a, b = shrink_form(penalty)  # type: ignore[arg-type]
     if b == 0.0:
-        soft = _kernels.prepare_soft(w)
+        soft = kernels.prepare_soft(w)
         if soft is None:
             return None
 
@@ -78,7 +76,7 @@ def prepare(penalty: Penalty, w: Tensor, bias: Tensor | None) -> Callable[[float
                 soft(step * a)
 
         return apply_soft
-    enet = _kernels.prepare_elastic_net(w)
+    enet = kernels.prepare_elastic_net(w)
     if enet is None:
         return None
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from netreg import _kernels
+from netreg._kernels import inplace as kernels
 from netreg.penalties import grouping as G
 
 
@@ -59,7 +59,7 @@ class DiagonalStep:
     def metric_sums(self, groups: str) -> Tensor:
         """``Σ_g 1/step_i`` for every group, reading ``sq`` once when the kernels run."""
         with torch.no_grad():
-            sums = _kernels.sqrt_group_sums(self.sq, groups)
+            sums = kernels.sqrt_group_sums(self.sq, groups)
             if sums is None:
                 dims = G.reduce_dims(self.sq, groups)
                 sums = self.sq.sqrt().sum(dim=dims)

@@ -36,6 +36,7 @@ import torch
 from torch import Tensor
 
 from netreg import _kernels
+from netreg._kernels import adamw as fused_adamw
 from netreg.execution import FusedRow, ShrinkRow, UnitGroupRow
 from netreg.optim.steps import AdamStep
 
@@ -72,7 +73,7 @@ class ProxAdamW(torch.optim.AdamW):
         # the kernel. A launch is kept per weight while its tensors keep their storage
         # (the views hold it, so new storage always shows a new pointer).
         self._launches: dict[int, tuple[tuple[Any, ...], Any]] = {}
-        self._unit_batches: dict[torch.dtype, _kernels.UnitBatch] = {}
+        self._unit_batches: dict[torch.dtype, fused_adamw.UnitBatch] = {}
 
     def set_fused_rows(self, owner: object, rows: Sequence[FusedRow]) -> None:
         """Apply ``rows`` inside every step from now on, in place of ``owner``'s earlier rows.
@@ -129,6 +130,9 @@ class ProxAdamW(torch.optim.AdamW):
         left = [[p for p in params if id(p) not in applied] for params in full]
         if not any(p.grad is not None for params in left for p in params):
             return  # torch's update walks every parameter even when none is left to it
+        if not applied:
+            _unhooked_adamw_step(self)
+            return
         try:
             for group, params in zip(self.param_groups, left, strict=True):
                 group["params"] = params
@@ -174,7 +178,7 @@ class ProxAdamW(torch.optim.AdamW):
         state, step = ready
         moments = (state["exp_avg"], state["exp_avg_sq"])
         launch = self._launch_for(
-            p, (p, *moments), lambda: _kernels.prepare_adamw_shrink(p.data, *moments)
+            p, (p, *moments), lambda: fused_adamw.prepare_adamw_shrink(p.data, *moments)
         )
         coefficients = AdamStep.of(group, step).coefficients()
         done = launch is not None and launch(p.grad, coefficients, row.a, row.b, row.per_coordinate)
@@ -205,7 +209,7 @@ class ProxAdamW(torch.optim.AdamW):
             views = [layer[1] for layer in layers]
             batch = self._unit_batches.get(dtype)
             if batch is None or not batch.holds(views):
-                batch = self._unit_batches[dtype] = _kernels.UnitBatch(views)
+                batch = self._unit_batches[dtype] = fused_adamw.UnitBatch(views)
             for i, (_, _, ready, row) in enumerate(layers):
                 steps = [AdamStep.of(owner[id(p)], step) for p, _, step in ready]
                 batch.coefficients[i] = steps[0].coefficients()
@@ -224,7 +228,7 @@ class ProxAdamW(torch.optim.AdamW):
 
     def _unit_views(
         self, owner: dict[int, dict[str, Any]], w: Tensor, bias: Tensor | None
-    ) -> tuple[_kernels.UnitViews, list[tuple[Tensor, dict[str, Any], int]]] | None:
+    ) -> tuple[fused_adamw.UnitViews, list[tuple[Tensor, dict[str, Any], int]]] | None:
         """A weight and its bias as one layer of the unit kernel, or None: both or neither.
 
         Returns the layer's views and ``(parameter, state, step)`` of the weight and bias.
@@ -242,9 +246,9 @@ class ProxAdamW(torch.optim.AdamW):
         tensors = tuple(t for p, pair in zip(params, moments, strict=True) for t in (p, *pair))
         bias_tensors = (bias.data, *moments[1]) if bias is not None else None
         views = self._launch_for(
-            w, tensors, lambda: _kernels.prepare_adamw_units(w.data, moments[0], bias_tensors)
+            w, tensors, lambda: fused_adamw.prepare_adamw_units(w.data, moments[0], bias_tensors)
         )
-        if views is None or not _kernels.unit_gradients_fit(
+        if views is None or not fused_adamw.unit_gradients_fit(
             views, w.grad, bias.grad if bias is not None else None
         ):
             return None
