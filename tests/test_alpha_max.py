@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 import netreg as nr
-from netreg import select
+from netreg import execution, select
 
 DTYPES = [torch.float32, torch.float64]
 
@@ -53,7 +53,7 @@ CASES = [
 def _one_step_from_zero(penalty, a, ab, s):
     """``prox_{s·f}`` of the gradient step from zero: (w, b) after one step with lr 1."""
     w, b = a.clone(), None if ab is None else ab.clone()
-    penalty.prox_(w, s, b, None if b is None else s)
+    execution.prox_(penalty, w, s, b, None if b is None else s)
     return w, b
 
 

@@ -12,9 +12,9 @@ import pytest
 import torch
 
 import netreg as nr
-from netreg import _kernels
+from netreg import _kernels, execution
+from netreg.execution import DiagonalStep
 from netreg.optim.steps import effective_step, step_for
-from netreg.penalties import DiagonalStep
 
 needs_numba = pytest.mark.skipif(not _kernels.enabled(), reason="numba (the `fast` extra) missing")
 
@@ -61,7 +61,7 @@ def _assert_same(fused, eager, dtype):
 )
 def test_separable_prox_with_a_scalar_step(penalty, shape, dtype, monkeypatch):
     w, _ = _weights(shape, dtype)
-    fused, eager = _pair(lambda x: penalty.prox_(x, 0.5), w, monkeypatch=monkeypatch)
+    fused, eager = _pair(lambda x: execution.prox_(penalty, x, 0.5), w, monkeypatch=monkeypatch)
     _assert_same(fused, eager, dtype)
     assert torch.equal(fused[0] == 0, eager[0] == 0)  # same exact zeros
 
@@ -79,7 +79,7 @@ def test_separable_prox_with_a_diagonal_step_equals_the_materialized_step(
 ):
     w, sq = _weights(shape, dtype)
     step = DiagonalStep(sq, scale=0.01, shift=1e-3)
-    fused, eager = _pair(lambda x: penalty.prox_(x, step), w, monkeypatch=monkeypatch)
+    fused, eager = _pair(lambda x: execution.prox_(penalty, x, step), w, monkeypatch=monkeypatch)
     _assert_same(fused, eager, dtype)
     # and both equal the pure prox with the step as a tensor, computed in float64
     truth = penalty.prox(w.double(), _steps64(step))
@@ -110,7 +110,9 @@ def test_group_prox_fused_equals_eager(
     bias_step = DiagonalStep(bias_sq, 0.05, 1e-2) if diagonal else 0.05
 
     def run(x, b):
-        penalty.prox_(x, step, b if with_bias else None, bias_step if with_bias else None)
+        execution.prox_(
+            penalty, x, step, b if with_bias else None, bias_step if with_bias else None
+        )
 
     fused, eager = _pair(run, w, bias, monkeypatch=monkeypatch)
     _assert_same(fused, eager, dtype)
@@ -144,7 +146,7 @@ def test_norm_constraints_fused_equal_eager_and_keras(constraint, shape, dtype, 
 def test_a_threshold_at_the_norm_itself_gives_an_exact_zero_in_float32():
     # ‖(0.3, 0.4)‖ is 0.5 in float32 arithmetic: the fused sum must agree to the bit.
     w = torch.tensor([[0.3, 0.4], [0.6, 0.8]])
-    nr.GroupLasso(0.5 / math.sqrt(2)).prox_(w, 1.0)
+    execution.prox_(nr.GroupLasso(0.5 / math.sqrt(2)), w, 1.0)
     assert w[0].eq(0).all() and w[1].ne(0).all()
 
 
@@ -152,10 +154,10 @@ def test_a_threshold_at_the_norm_itself_gives_an_exact_zero_in_float32():
 @pytest.mark.parametrize("penalty", [nr.L1(0.1), nr.ElasticNet(0.1, 0.1)], ids=repr)
 def test_nan_weights_stay_nan(penalty):
     w = torch.tensor([float("nan"), 1.0, -0.01, float("inf")])
-    penalty.prox_(w, 1.0)
+    execution.prox_(penalty, w, 1.0)
     assert math.isnan(w[0]) and w[2] == 0 and w[1] > 0
     w = torch.tensor([float("nan"), 1.0, -0.01])
-    penalty.prox_(w, DiagonalStep(torch.ones(3), 0.1, 0.0))
+    execution.prox_(penalty, w, DiagonalStep(torch.ones(3), 0.1, 0.0))
     assert math.isnan(w[0]) and w[2] == 0
 
 
@@ -166,7 +168,9 @@ def test_large_tensors_split_across_threads_give_the_same_result(monkeypatch):
     try:
         w, sq = _weights((2048, 1100), torch.float32)  # above the 2M-element split
         step = DiagonalStep(sq, 0.01, 1e-3)
-        fused, eager = _pair(lambda x: nr.L1(0.5).prox_(x, step), w, monkeypatch=monkeypatch)
+        fused, eager = _pair(
+            lambda x: execution.prox_(nr.L1(0.5), x, step), w, monkeypatch=monkeypatch
+        )
         _assert_same(fused, eager, torch.float32)
         fused, eager = _pair(nr.MaxNorm(3.0).project_, w, monkeypatch=monkeypatch)
         _assert_same(fused, eager, torch.float32)
@@ -186,7 +190,7 @@ def test_tensors_the_kernels_cannot_take_go_through_the_eager_path():
     assert not _kernels.usable(torch.randn(3).as_subclass(Shard))
     assert _kernels.usable(torch.nn.Parameter(torch.randn(3))) == _kernels.enabled()
     expected = nr.L1(0.5).prox(w, 1.0)
-    nr.L1(0.5).prox_(w, 1.0)
+    execution.prox_(nr.L1(0.5), w, 1.0)
     assert torch.equal(w, expected)
 
 
@@ -196,12 +200,12 @@ def test_switched_off_by_the_environment(monkeypatch):
 
 
 def test_without_numba_everything_runs_eagerly(monkeypatch):
-    monkeypatch.setitem(_kernels._state, "tried", True)
-    monkeypatch.setitem(_kernels._state, "kernels", None)
+    monkeypatch.setitem(_kernels.runtime.state, "tried", True)
+    monkeypatch.setitem(_kernels.runtime.state, "kernels", None)
     assert not _kernels.enabled()
     w, sq = _weights((8, 5), torch.float32)
     expected = nr.L1(0.2).prox(w, _steps64(DiagonalStep(sq, 0.1, 1e-3)).float())
-    nr.L1(0.2).prox_(w, DiagonalStep(sq, 0.1, 1e-3))
+    execution.prox_(nr.L1(0.2), w, DiagonalStep(sq, 0.1, 1e-3))
     torch.testing.assert_close(w, expected)
 
 
@@ -255,7 +259,7 @@ def test_step_for_describes_adams_step_without_materializing_it():
 # -- loss-mode reductions -----------------------------------------------------------------
 @pytest.mark.parametrize("shape", [(5,), (4, 3), (2, 3, 2, 2)])
 def test_loss_terms_have_the_gradients_of_abs_and_square(shape):
-    from netreg.penalties._terms import abs_sum, square_sum
+    from netreg.execution.terms import abs_sum, square_sum
 
     w = torch.randn(shape, dtype=torch.float64)
     w.view(-1)[0] = 0.0  # the gradient of |w| at 0 is 0, as for abs()

@@ -20,10 +20,11 @@ LAYERS = [
     "penalties",
     "constraints",
     "select",
+    "execution",
     "optim",
     "_rows",
-    "plan",
     "regularizer",
+    "plan",
     "data",
     "report",
     "_progress",
@@ -41,9 +42,9 @@ LAYERS = [
     "integrations",
     "cli",
 ]
-# plan, _rows and regularizer are one layer split into files. optim (effective steps,
-# param_groups) sits below it: the regularizer's attach() asks it for each optimizer's step.
-SAME_LAYER = {"_rows": "plan", "regularizer": "plan"}
+# Every module is its own layer: the regularizer sits below the plan that binds it, and
+# execution (how a prox runs) below optim (ProxAdamW), which sits below the regularizer.
+SAME_LAYER: dict[str, str] = {}
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "netreg"
 

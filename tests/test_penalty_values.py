@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 import netreg as nr
+from netreg import execution
 
 DTYPES = [torch.float32, torch.float64]
 SHAPES = [(7,), (5, 4), (4, 3, 2, 2)]
@@ -84,7 +85,7 @@ def test_value_scales_with_strength_and_matches_loss_terms(penalty):
     assert math.isclose(float(penalty.scaled(2.5).value(w)), 2.5 * base, rel_tol=1e-13)
     assert float(penalty.scaled(0.0).value(w)) == 0.0
     for bias in (None, b):
-        total = sum(float(term) * coef for term, coef in penalty.loss_terms(w, bias))
+        total = sum(float(term) * coef for term, coef in execution.loss_terms(penalty, w, bias))
         assert math.isclose(total, float(penalty.value(w, bias)), rel_tol=1e-13)
 
 
@@ -121,7 +122,7 @@ def test_zero_strength_is_a_no_op(penalty, dtype):
     assert torch.equal(penalty.prox(w, 0.7), w)
     assert torch.equal(penalty.prox(w, torch.full_like(w, 0.7)), w)
     w2, b2 = w.clone(), b.clone()
-    penalty.prox_(w2, 0.7, b2, 0.7)
+    execution.prox_(penalty, w2, 0.7, b2, 0.7)
     assert torch.equal(w2, w) and torch.equal(b2, b)
 
 

@@ -101,8 +101,8 @@ def test_switching_the_kernels_off_takes_effect_at_the_next_step(monkeypatch):
     opt = torch.optim.SGD(model.parameters(), lr=0.5)
     nr.Plan({nr.select.weights(): nr.L1(0.1)}).bind(model).attach(opt)
     calls = []
-    original = _kernels._launch
-    monkeypatch.setattr(_kernels, "_launch", lambda *a: (calls.append(1), original(*a)))
+    original = _kernels.runtime.launch
+    monkeypatch.setattr(_kernels.runtime, "launch", lambda *a: (calls.append(1), original(*a)))
     X, y = torch.randn(8, 5, dtype=torch.float64), torch.randn(8, 3, dtype=torch.float64)
     for kernels in ("on", "off"):
         monkeypatch.setenv("NETREG_KERNELS", kernels)

@@ -84,6 +84,11 @@ def _train_now(cls, plan, steps, dtype, rule, scale, groups, decay_split, **kwar
     return model, opt
 
 
+def _applied(opt: ProxAdamW, model: nn.Module) -> set[int]:
+    """Ids of the parameters whose prox the optimizer's last step applied inside its update."""
+    return {id(p) for p in model.parameters() if opt.applied_in_last_step(p)}
+
+
 def _assert_same(a: nn.Module, b: nn.Module, atol: float = 1e-12) -> None:
     for (name, p), q in zip(a.named_parameters(), b.parameters(), strict=True):
         torch.testing.assert_close(p, q, rtol=0, atol=atol, msg=f"{name} differs")
@@ -104,7 +109,7 @@ def test_fused_prox_follows_adamw_with_the_post_step_prox(name, rule):
         for key in ("exp_avg", "exp_avg_sq"):
             torch.testing.assert_close(mine[key], theirs[key], rtol=1e-12, atol=1e-15)
     # both weights went through the kernel, and for unit groups their biases too
-    assert len(opt.fused_last) == (4 if name == "GroupLasso" else 2)
+    assert len(_applied(opt, fused)) == (4 if name == "GroupLasso" else 2)
     if name != "L2" and rule == "auto":
         assert int((fused[0].weight == 0).sum()) > 0  # exact zeros, as with the hook
 
@@ -144,7 +149,7 @@ def test_without_a_regularizer_it_is_adamw_bit_for_bit():
     plain, opt = _train(ProxAdamW, None)
     for p, q in zip(reference.parameters(), plain.parameters(), strict=True):
         assert torch.equal(p, q)
-    assert opt.fused_last == {}
+    assert _applied(opt, plain) == set()
 
 
 @needs_numba
@@ -162,7 +167,7 @@ def test_constraints_run_after_the_fused_update_and_other_groups_stay_in_the_hoo
     assert float(fused[0].weight.detach().norm(dim=1).max()) <= 0.5 + 1e-12  # MaxNorm still applied
     # the unit groups of layer 0 (weight and bias) are inside the update; the
     # sparse-group lasso of layer 2 is not
-    assert set(opt.fused_last) == {id(fused[0].weight), id(fused[0].bias)}
+    assert _applied(opt, fused) == {id(fused[0].weight), id(fused[0].bias)}
 
 
 @needs_numba
@@ -181,7 +186,7 @@ def test_a_unit_whose_bias_the_optimizer_does_not_hold_stays_in_the_hook():
         runs.append((model, opt))
     _assert_same(runs[0][0], runs[1][0])
     model, opt = runs[1]
-    assert set(opt.fused_last) == {id(model[2].weight), id(model[2].bias)}
+    assert _applied(opt, model) == {id(model[2].weight), id(model[2].bias)}
 
 
 @pytest.mark.parametrize("case", ["kernels-off", "amsgrad"])
@@ -193,7 +198,7 @@ def test_where_the_kernel_cannot_run_the_hook_does_the_prox(case, monkeypatch):
     reference, _ = _train(torch.optim.AdamW, plan, **options)
     fused, opt = _train(ProxAdamW, plan, **options)
     _assert_same(reference, fused)
-    assert opt.fused_last == {}
+    assert _applied(opt, fused) == set()
 
 
 @needs_numba
@@ -212,7 +217,7 @@ def test_detaching_stops_the_fused_prox():
             nn.functional.mse_loss(m(X), y).backward()
             o.step()
     _assert_same(twin, model, atol=0)
-    assert opt.fused_last == {}
+    assert _applied(opt, model) == set()
 
 
 @needs_numba
@@ -301,7 +306,7 @@ def test_every_unit_layer_goes_in_one_launch_and_follows_the_loop():
     reference, _ = _run_units(torch.optim.AdamW, eager=True)
     fused, opt = _run_units(ProxAdamW)
     _assert_same(reference, fused)
-    assert set(opt.fused_last) == {id(p) for p in fused.parameters()}  # a bias-free layer too
+    assert _applied(opt, fused) == {id(p) for p in fused.parameters()}  # a bias-free layer too
     assert len(opt._unit_batches) == 1
 
 
@@ -319,5 +324,6 @@ def test_a_layer_whose_gradient_cannot_go_through_alone_falls_back_to_the_hook()
     reference, _ = _run_units(torch.optim.AdamW, eager=True, bend_grad_of=2)
     fused, opt = _run_units(ProxAdamW, bend_grad_of=2)
     _assert_same(reference, fused)
-    assert id(fused[2].weight) not in opt.fused_last
-    assert id(fused[0].weight) in opt.fused_last and id(fused[4].weight) in opt.fused_last
+    applied = _applied(opt, fused)
+    assert id(fused[2].weight) not in applied
+    assert id(fused[0].weight) in applied and id(fused[4].weight) in applied

@@ -12,6 +12,7 @@ import pytest
 import torch
 
 import netreg as nr
+from netreg import execution
 from netreg.penalties import soft_threshold
 
 DTYPES = [torch.float32, torch.float64]
@@ -227,7 +228,7 @@ def test_in_place_prox_equals_pure_prox(dtype, shape, penalty, per_coordinate):
     step = _data(shape, dtype, seed=5).abs() + 0.05 if per_coordinate else 0.7
     pure = penalty.prox(v, step)
     w = v.clone()
-    penalty.prox_(w, step)
+    execution.prox_(penalty, w, step)
     torch.testing.assert_close(w, pure, **_tol(dtype))
     assert torch.equal(w == 0, pure == 0), "in place and pure prox must zero the same entries"
     assert torch.equal(penalty.prox(v, step), pure), "prox must be deterministic"
@@ -254,7 +255,7 @@ def test_unit_prox_with_bias_is_prox_of_the_augmented_matrix(dtype, shape, kind,
     penalty = nr.GroupLasso(lam, "units") if kind == "group" else nr.SparseGroupLasso(lam, 0.2)
     expected = penalty.prox(augmented, aug_step)
     w, b = w0.clone(), b0.clone()
-    penalty.prox_(w, step, b, bias_step)
+    execution.prox_(penalty, w, step, b, bias_step)
     torch.testing.assert_close(w.flatten(1), expected[:, :-1], **_tol(dtype))
     torch.testing.assert_close(b, expected[:, -1], **_tol(dtype))
     zero_rows = expected.abs().sum(1) == 0
@@ -268,7 +269,7 @@ def test_unit_prox_with_bias_is_prox_of_the_augmented_matrix(dtype, shape, kind,
 def test_penalties_that_do_not_group_units_leave_the_bias_alone(penalty):
     w, b = _data((5, 4), torch.float64), _data((5,), torch.float64, seed=2)
     b_before = b.clone()
-    penalty.prox_(w, 0.8, b, 0.8)
+    execution.prox_(penalty, w, 0.8, b, 0.8)
     assert torch.equal(b, b_before)
 
 
@@ -287,8 +288,8 @@ def test_a_constant_per_coordinate_step_is_the_scalar_step(dtype, penalty):
     omitted: the bias then follows the weight's step)."""
     v, b = _graded((5, 4), dtype), _data((5,), dtype, seed=2)
     w1, b1 = v.clone(), b.clone()
-    penalty.prox_(w1, 0.7, b1)
+    execution.prox_(penalty, w1, 0.7, b1)
     w2, b2 = v.clone(), b.clone()
-    penalty.prox_(w2, torch.full_like(v, 0.7), b2)
+    execution.prox_(penalty, w2, torch.full_like(v, 0.7), b2)
     torch.testing.assert_close(w2, w1, **_tol(dtype))
     torch.testing.assert_close(b2, b1, **_tol(dtype))

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 
 from torch import Tensor, nn
 
+from netreg import choices
 from netreg.constraints import Constraint
 from netreg.penalties import Penalty
 
-MODES = ("auto", "loss", "prox")
+MODES = choices.names(choices.MODES)
 
 
 @dataclass

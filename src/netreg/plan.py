@@ -7,7 +7,7 @@ returns a :class:`~netreg.regularizer.Regularizer` holding one row per parameter
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from torch import nn
 
@@ -17,11 +17,9 @@ from netreg._rows import MODES, Row, resolve_mode
 from netreg._validation import check_choice
 from netreg.constraints import Constraint
 from netreg.penalties import GroupLasso, Penalty, SparseGroupLasso
+from netreg.regularizer import Regularizer
 from netreg.select import Context, Selector, kind_of, owners_of
 from netreg.select.kinds import REASONS
-
-if TYPE_CHECKING:
-    from netreg.regularizer import Regularizer
 
 Item = Penalty | Constraint | str | dict | tuple
 RuleValue = Item | list
@@ -99,8 +97,6 @@ class Plan:
 
     def bind(self, model: nn.Module) -> Regularizer:
         """Resolve the rules against ``model``'s parameters; see :class:`Regularizer`."""
-        from netreg.regularizer import Regularizer
-
         return Regularizer(self._resolve(model), plan=self)
 
     # -- resolution ------------------------------------------------------------------

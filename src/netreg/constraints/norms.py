@@ -8,7 +8,7 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
-from netreg import _kernels
+from netreg._kernels import inplace as kernels
 from netreg._validation import check_float, check_fraction, check_positive
 from netreg.constraints._axis import Axis, normalize_axis, reduce_dims
 from netreg.constraints.base import EPSILON, Constraint
@@ -27,7 +27,7 @@ def _rescale_(w: Tensor, axis: Axis, low: float, high: float, rate: float) -> No
     """
     with torch.no_grad():
         # "units" reduces over every dim but the first (a vector: its whole norm): rows.
-        if axis == "units" and _kernels.rescale_rows_(w, low, high, rate, EPSILON):
+        if axis == "units" and kernels.rescale_rows_(w, low, high, rate, EPSILON):
             return
         norms = _norms(w, axis)
         desired = norms.clamp(low, high)
@@ -40,7 +40,7 @@ def _prepared_rescale(
     w: Tensor, axis: Axis, low: float, high: float, rate: float
 ) -> Callable[[], None] | None:
     """:func:`_rescale_` on unit rows with the kernel's views made once."""
-    launch = _kernels.prepare_rescale_rows(w) if axis == "units" else None
+    launch = kernels.prepare_rescale_rows(w) if axis == "units" else None
     if launch is None:
         return None
     return lambda: launch(low, high, rate, EPSILON)

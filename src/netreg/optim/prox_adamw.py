@@ -17,31 +17,28 @@ gradient, a unit whose bias the optimizer does not hold), take torch's own AdamW
 and the regularizer's hook then applies their prox after the step as it does for any
 optimizer. Constraints always run in the hook, after the update.
 
+The contract with the regularizer is public and one-way (:mod:`netreg.execution.fusion`):
+``reg.attach(opt)`` hands the optimizer plain rows with :meth:`ProxAdamW.set_fused_rows`
+(again whenever ``reg.scale`` changes); the optimizer applies those it can and answers
+:meth:`ProxAdamW.applied_in_last_step`, which the regularizer's post-step hook asks to
+skip exactly those rows.
+
     opt = netreg.optim.ProxAdamW(model.parameters(), lr=1e-3)
     reg.attach(opt)      # L1 / Elastic Net / unit-group rows now run inside opt.step()
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import torch
 from torch import Tensor
 
 from netreg import _kernels
-
-
-class ShrinkSource(Protocol):
-    """What :meth:`ProxAdamW.fuse` takes: something that names, per parameter, the shrinkage."""
-
-    def _shrink_rows(self) -> list[tuple[Tensor, float, float]]:
-        """``(parameter, a, b)``: apply ``soft(w, s·a)/(1 + s·b)`` after its update."""
-        ...
-
-    def _unit_group_rows(self) -> list[tuple[Tensor, Tensor | None, float]]:
-        """``(weight, bias or None, c)``: scale each unit by ``max(0, 1 − s·c/‖unit‖)``."""
-        ...
+from netreg._kernels import adamw as fused_adamw
+from netreg.execution import FusedRow, ShrinkRow, UnitGroupRow
+from netreg.optim.steps import AdamStep
 
 
 class ProxAdamW(torch.optim.AdamW):
@@ -68,29 +65,40 @@ class ProxAdamW(torch.optim.AdamW):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._shrink_sources: list[tuple[ShrinkSource, str]] = []
-        self.fused_last: dict[int, ShrinkSource] = {}
-        """Parameter id -> the source whose prox the last ``step()`` applied inside it."""
+        self._rows: dict[int, tuple[object, tuple[FusedRow, ...]]] = {}  # by id of the owner
+        self._shrink: dict[int, tuple[object, ShrinkRow]] = {}  # by id of the parameter
+        self._units: list[tuple[object, UnitGroupRow]] = []
+        self._applied: dict[int, object] = {}  # parameter id -> owner, for the last step
         # Why: on a small model the checks and numpy views around a kernel cost as much as
         # the kernel. A launch is kept per weight while its tensors keep their storage
         # (the views hold it, so new storage always shows a new pointer).
         self._launches: dict[int, tuple[tuple[Any, ...], Any]] = {}
-        self._unit_batches: dict[torch.dtype, _kernels.UnitBatch] = {}
+        self._unit_batches: dict[torch.dtype, fused_adamw.UnitBatch] = {}
 
-    def fuse(self, source: ShrinkSource, rule: str = "auto") -> Callable[[], None]:
-        """Apply ``source``'s shrinkage inside every step; returns a function that stops it.
+    def set_fused_rows(self, owner: object, rows: Sequence[FusedRow]) -> None:
+        """Apply ``rows`` inside every step from now on, in place of ``owner``'s earlier rows.
 
-        ``rule``: ``"auto"`` scales by Adam's per-coordinate step ``lr/(√v̂ + eps)``,
-        ``"lr"`` by the learning rate (the rules of :func:`netreg.optim.effective_step`).
+        ``owner`` is whoever hands them over (a :class:`~netreg.Regularizer`); ``rows=[]``
+        stops. A parameter named by two owners is applied for the first one only.
         """
-        entry = (source, rule)
-        self._shrink_sources.append(entry)
+        if rows:
+            self._rows[id(owner)] = (owner, tuple(rows))
+        else:
+            self._rows.pop(id(owner), None)
+        self._shrink, self._units = {}, []
+        for owner_, owned in self._rows.values():
+            for row in owned:
+                if isinstance(row, ShrinkRow):
+                    self._shrink.setdefault(id(row.param), (owner_, row))
+                else:
+                    self._units.append((owner_, row))
 
-        def unfuse() -> None:
-            if entry in self._shrink_sources:
-                self._shrink_sources.remove(entry)
-
-        return unfuse
+    def applied_in_last_step(self, param: Tensor, owner: object | None = None) -> bool:
+        """True when the last ``step()`` applied a fused row of ``param`` inside its update
+        (one handed over by ``owner``, when given)."""
+        if id(param) not in self._applied:
+            return False
+        return owner is None or self._applied[id(param)] is owner
 
     @torch.no_grad()
     def step(self, closure: Callable[[], float] | None = None) -> Any:  # type: ignore[override]
@@ -98,49 +106,40 @@ class ProxAdamW(torch.optim.AdamW):
         if closure is not None:
             with torch.enable_grad():
                 loss = closure()
-        self.fused_last = {}
-        held: list[tuple[Tensor, Tensor]] = []
-
-        def taken(source: ShrinkSource, *params: Tensor) -> None:
-            for p in params:  # torch's update below skips a parameter without a gradient
-                assert p.grad is not None
-                self.fused_last[id(p)] = source
-                held.append((p, p.grad))
-                p.grad = None
-
-        try:
-            # NETREG_KERNELS is read every step, as the hook does; off: torch's AdamW and the hook
-            kernels_on = _kernels.enabled()
-            for source, params in self._fused_unit_groups() if kernels_on else []:
-                taken(source, *params)
-            plan = self._plan() if kernels_on else {}
+        applied: dict[int, object] = {}
+        # NETREG_KERNELS is read every step, as the hook does; off: torch's AdamW and the hook
+        if _kernels.enabled():
+            for owner, params in self._fused_unit_groups():
+                applied.update((id(p), owner) for p in params)
             for group in self.param_groups:
                 for p in group["params"]:
-                    entry = plan.get(id(p)) if id(p) not in self.fused_last else None
-                    if entry is not None and self._fused_step(p, group, *entry[1:]):
-                        taken(entry[0], p)
-            # torch's update walks every parameter even when none is left to it
-            if any(p.grad is not None for g in self.param_groups for p in g["params"]):
-                _unhooked_adamw_step(self)
-        finally:
-            for p, grad in held:
-                p.grad = grad
+                    entry = self._shrink.get(id(p)) if id(p) not in applied else None
+                    if entry is not None and self._fused_step(p, group, entry[1]):
+                        applied[id(p)] = entry[0]
+        self._applied = applied
+        self._torch_update(applied)
         return loss
 
-    def _plan(self) -> dict[int, tuple[ShrinkSource, float, float, bool]]:
-        # rebuilt every step: the strengths follow the regularizer's scale (paths change it)
-        plan: dict[int, tuple[ShrinkSource, float, float, bool]] = {}
-        for source, rule in self._shrink_sources:
-            for param, a, b in source._shrink_rows():
-                plan.setdefault(id(param), (source, a, b, rule == "auto"))
-        return plan
+    def _torch_update(self, applied: dict[int, object]) -> None:
+        """Torch's AdamW update of every parameter the kernels did not update.
 
-    def _unit_group_plan(self) -> list[tuple[ShrinkSource, Tensor, Tensor | None, float, bool]]:
-        rows = []
-        for source, rule in self._shrink_sources:
-            for w, bias, strength in source._unit_group_rows():
-                rows.append((source, w, bias, strength, rule == "auto"))
-        return rows
+        Torch's step walks its groups' parameter lists; for the duration of the call each
+        list holds only the parameters left to it (gradients stay where they are).
+        """
+        full = [group["params"] for group in self.param_groups]
+        left = [[p for p in params if id(p) not in applied] for params in full]
+        if not any(p.grad is not None for params in left for p in params):
+            return  # torch's update walks every parameter even when none is left to it
+        if not applied:
+            _unhooked_adamw_step(self)
+            return
+        try:
+            for group, params in zip(self.param_groups, left, strict=True):
+                group["params"] = params
+            _unhooked_adamw_step(self)
+        finally:
+            for group, params in zip(self.param_groups, full, strict=True):
+                group["params"] = params
 
     def _kernel_state(self, p: Tensor, group: dict[str, Any]) -> tuple[dict[str, Any], int] | None:
         """``(state, step)`` when the kernels can take ``p``'s update, else None.
@@ -172,58 +171,56 @@ class ProxAdamW(torch.optim.AdamW):
             self._launches[id(key)] = cached
         return cached[1]
 
-    def _fused_step(
-        self, p: Tensor, group: dict[str, Any], a: float, b: float, per_coordinate: bool
-    ) -> bool:
+    def _fused_step(self, p: Tensor, group: dict[str, Any], row: ShrinkRow) -> bool:
         ready = self._kernel_state(p, group)
         if ready is None:
             return False
         state, step = ready
         moments = (state["exp_avg"], state["exp_avg_sq"])
         launch = self._launch_for(
-            p, (p, *moments), lambda: _kernels.prepare_adamw_shrink(p.data, *moments)
+            p, (p, *moments), lambda: fused_adamw.prepare_adamw_shrink(p.data, *moments)
         )
-        coefficients = _kernels.adam_coefficients(p, **_adam_settings(group, step))
-        done = launch is not None and launch(p.grad, coefficients, a, b, per_coordinate)
+        coefficients = AdamStep.of(group, step).coefficients()
+        done = launch is not None and launch(p.grad, coefficients, row.a, row.b, row.per_coordinate)
         if done:  # count the step only when it was taken here (else torch takes it)
             state["step"].fill_(step)
         return done
 
-    def _fused_unit_groups(self) -> list[tuple[ShrinkSource, tuple[Tensor, ...]]]:
+    def _fused_unit_groups(self) -> list[tuple[object, tuple[Tensor, ...]]]:
         """Update every unit-group layer the kernel can take, one launch per dtype.
 
-        Returns ``(source, parameters)`` of each layer it took.
+        Returns ``(owner, parameters)`` of each layer it took.
         """
-        units = self._unit_group_plan()
-        if not units:
+        if not self._units:
             return []
         owner = {id(p): g for g in self.param_groups for p in g["params"]}
         by_dtype: dict[torch.dtype, list[Any]] = {}
         seen: set[int] = set()
-        for source, w, bias, strength, per_coordinate in units:
-            if id(w) in seen:  # a weight bound twice: the first source has it
+        for source, row in self._units:
+            w = row.weight
+            if id(w) in seen:  # a weight bound twice: the first owner has it
                 continue
             seen.add(id(w))
-            found = self._unit_views(owner, w, bias)
+            found = self._unit_views(owner, w, row.bias)
             if found is not None:
-                by_dtype.setdefault(w.dtype, []).append((source, *found, strength, per_coordinate))
+                by_dtype.setdefault(w.dtype, []).append((source, *found, row))
         out = []
         for dtype, layers in by_dtype.items():
             views = [layer[1] for layer in layers]
             batch = self._unit_batches.get(dtype)
             if batch is None or not batch.holds(views):
-                batch = self._unit_batches[dtype] = _kernels.UnitBatch(views)
-            for i, (_, _, ready, strength, per_coordinate) in enumerate(layers):
-                settings = [_adam_settings(owner[id(p)], step) for p, _, step in ready]
-                batch.coefficients[i] = _kernels.adam_coefficient_values(**settings[0])
-                batch.bias_coefficients[i] = _kernels.adam_coefficient_values(**settings[-1])
-                batch.strengths[i] = strength
-                batch.per_coordinate[i] = per_coordinate
+                batch = self._unit_batches[dtype] = fused_adamw.UnitBatch(views)
+            for i, (_, _, ready, row) in enumerate(layers):
+                steps = [AdamStep.of(owner[id(p)], step) for p, _, step in ready]
+                batch.coefficients[i] = steps[0].coefficients()
+                batch.bias_coefficients[i] = steps[-1].coefficients()
+                batch.strengths[i] = row.strength
+                batch.per_coordinate[i] = row.per_coordinate
             batch.launch(
-                [ready[0][0].grad for _, _, ready, _, _ in layers],
-                [ready[1][0].grad if len(ready) > 1 else None for _, _, ready, _, _ in layers],
+                [ready[0][0].grad for _, _, ready, _ in layers],
+                [ready[1][0].grad if len(ready) > 1 else None for _, _, ready, _ in layers],
             )
-            for source, _, ready, _, _ in layers:  # the steps count only when taken here
+            for source, _, ready, _ in layers:  # the steps count only when taken here
                 for _, state, step in ready:
                     state["step"].fill_(step)
                 out.append((source, tuple(p for p, _, _ in ready)))
@@ -231,7 +228,7 @@ class ProxAdamW(torch.optim.AdamW):
 
     def _unit_views(
         self, owner: dict[int, dict[str, Any]], w: Tensor, bias: Tensor | None
-    ) -> tuple[_kernels.UnitViews, list[tuple[Tensor, dict[str, Any], int]]] | None:
+    ) -> tuple[fused_adamw.UnitViews, list[tuple[Tensor, dict[str, Any], int]]] | None:
         """A weight and its bias as one layer of the unit kernel, or None: both or neither.
 
         Returns the layer's views and ``(parameter, state, step)`` of the weight and bias.
@@ -249,27 +246,13 @@ class ProxAdamW(torch.optim.AdamW):
         tensors = tuple(t for p, pair in zip(params, moments, strict=True) for t in (p, *pair))
         bias_tensors = (bias.data, *moments[1]) if bias is not None else None
         views = self._launch_for(
-            w, tensors, lambda: _kernels.prepare_adamw_units(w.data, moments[0], bias_tensors)
+            w, tensors, lambda: fused_adamw.prepare_adamw_units(w.data, moments[0], bias_tensors)
         )
-        if views is None or not _kernels.unit_gradients_fit(
+        if views is None or not fused_adamw.unit_gradients_fit(
             views, w.grad, bias.grad if bias is not None else None
         ):
             return None
         return views, ready
-
-
-def _adam_settings(group: dict[str, Any], step: int) -> dict[str, Any]:
-    """The keyword arguments of the kernels' AdamW update for an optimizer group at ``step``."""
-    beta1, beta2 = group["betas"]
-    return {
-        "lr": float(group["lr"]),
-        "beta1": float(beta1),
-        "beta2": float(beta2),
-        "eps": float(group["eps"]),
-        "weight_decay": float(group["weight_decay"]),
-        "step": step,
-        "maximize": bool(group["maximize"]),
-    }
 
 
 def _init_state(state: dict[str, Any], p: Tensor, group: dict[str, Any]) -> None:

@@ -5,7 +5,7 @@ or without momentum) that is the learning rate. For adaptive methods the update 
 preconditioned step, ``θ ← θ − D⁻¹·m̂``, and the matching prox is the one in the
 metric ``D``; for separable penalties (L1, L2, Elastic Net) that is the ordinary prox
 with the per-coordinate step ``D⁻¹``, returned as a
-:class:`~netreg.penalties.DiagonalStep` (``scale/(√sq + shift)``) so that a fused
+:class:`~netreg.execution.DiagonalStep` (``scale/(√sq + shift)``) so that a fused
 proximal pass reads the optimizer's state without weight-sized temporaries:
 
 - Adam / AdamW: ``lr / (√v̂ + eps)`` with ``v̂ = v / (1 − β₂ᵗ)`` (``max_exp_avg_sq``
@@ -15,20 +15,26 @@ proximal pass reads the optimizer's state without weight-sized temporaries:
 ``step="lr"`` uses the learning rate for every optimizer instead: cheaper, and for L2
 it is exactly decoupled weight decay. Other optimizers fall back to ``lr`` with a
 warning.
+
+Adam's bias corrections are computed in one place, :class:`AdamStep`: the post-step
+prox reads its DiagonalStep and :class:`~netreg.optim.ProxAdamW`'s kernels its
+coefficients, so both use the same step.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 from torch import Tensor
 
-from netreg.penalties.diagonal import DiagonalStep
+from netreg import choices
+from netreg.execution import DiagonalStep
 
-STEP_RULES = ("auto", "lr")
+STEP_RULES = choices.names(choices.STEP_RULES)
 
 _warned: set[str] = set()
 
@@ -42,19 +48,70 @@ def _step_count(state: dict[str, Any]) -> float:
     return float(step.item() if isinstance(step, Tensor) else step)
 
 
+@dataclass(frozen=True)
+class AdamStep:
+    """Adam's (and AdamW's) update ``t`` of one optimizer group, with its bias corrections.
+
+    The coordinate's step is ``lr/(√v̂ + eps)`` with ``v̂ = v/c``, ``c = 1 − β₂ᵗ``.
+    """
+
+    lr: float
+    beta1: float
+    beta2: float
+    eps: float
+    weight_decay: float
+    maximize: bool
+    t: float
+
+    @classmethod
+    def of(cls, group: dict[str, Any], t: float) -> AdamStep:
+        beta1, beta2 = group["betas"]
+        return cls(
+            _lr(group),
+            float(beta1),
+            float(beta2),
+            float(group["eps"]),
+            float(group.get("weight_decay", 0.0)),
+            bool(group.get("maximize", False)),
+            t,
+        )
+
+    @property
+    def root_c(self) -> float:
+        """``√(1 − β₂ᵗ)``: the second moment's bias correction, under its root."""
+        return math.sqrt(1.0 - self.beta2**self.t)
+
+    def diagonal(self, sq: Tensor) -> DiagonalStep:
+        """The steps for second moment ``sq``: ``lr/(√(sq/c) + eps) = lr·√c/(√sq + eps·√c)``,
+        the bias correction moved into the two scalars."""
+        root_c = self.root_c
+        return DiagonalStep(sq, self.lr * root_c, self.eps * root_c)
+
+    def coefficients(self) -> tuple[float, ...]:
+        """The nine numbers the fused AdamW kernels read (:mod:`netreg._kernels.adamw`):
+        ``lr, 1 − lr·wd, lr/(1 − β₁ᵗ), 1 − β₁, β₂, 1 − β₂, 1/√c, eps, ±1``."""
+        return (
+            self.lr,
+            1.0 - self.lr * self.weight_decay,
+            self.lr / (1.0 - self.beta1**self.t),
+            1.0 - self.beta1,
+            self.beta2,
+            1.0 - self.beta2,
+            1.0 / self.root_c,
+            self.eps,
+            -1.0 if self.maximize else 1.0,
+        )
+
+
 def _adam(group: dict[str, Any], state: dict[str, Any]) -> DiagonalStep | None:
     if "exp_avg_sq" not in state:
         return None
-    t = _step_count(state)
-    beta2 = float(group["betas"][1])
     sq = (
         state["max_exp_avg_sq"]
         if group.get("amsgrad") and "max_exp_avg_sq" in state
         else state["exp_avg_sq"]
     )
-    # lr/(√(v/c) + eps) = lr·√c/(√v + eps·√c): the bias correction c goes into the scalars.
-    root_c = math.sqrt(1.0 - beta2**t)
-    return DiagonalStep(sq, _lr(group) * root_c, float(group["eps"]) * root_c)
+    return AdamStep.of(group, _step_count(state)).diagonal(sq)
 
 
 def _adagrad(group: dict[str, Any], state: dict[str, Any]) -> DiagonalStep | None:
@@ -96,8 +153,8 @@ def step_for(
 ) -> float | DiagonalStep | None:
     """Like :func:`effective_step`, with per-coordinate steps left as a :class:`DiagonalStep`.
 
-    The regularizer uses this one: a penalty that accepts a DiagonalStep reads the
-    optimizer's state inside its fused proximal pass instead of a materialized tensor.
+    The regularizer uses this one: the execution layer reads the optimizer's state inside
+    its fused proximal pass instead of a materialized tensor.
     """
     if param.grad is None:
         return None  # torch optimizers leave a parameter without a gradient untouched

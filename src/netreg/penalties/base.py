@@ -1,28 +1,25 @@
-"""The Penalty contract shared by every regularizer.
+"""The Penalty contract: the math of a regularizer, nothing about how it runs.
 
 A penalty is a frozen dataclass holding only its strengths. It knows its value, its
-proximal operator, the smallest multiplier at which zero is optimal, and its support.
-Nothing about parameters, modules or optimizers lives here: that is ``plan``'s job.
+proximal operator (out of place), the smallest multiplier at which zero is optimal, and
+its support. Nothing about parameters, modules or optimizers lives here (that is
+``plan``'s job), nor how a prox runs in place, on which kernel or inside an optimizer's
+update (that is :mod:`netreg.execution`'s): the formulas here are the reference every
+fast path is tested against.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 import torch
 from torch import Tensor
 
-from netreg import _kernels
-from netreg._validation import check_config_keys
-from netreg.penalties.diagonal import DiagonalStep
+from netreg._validation import check_config_keys, check_strength
 
 Step = float | Tensor
 """A prox step: a scalar, or a tensor of per-coordinate steps shaped like the parameter."""
-
-AnyStep = float | Tensor | DiagonalStep
-"""What ``prox_`` of a penalty with ``accepts_diagonal_step`` takes: also a DiagonalStep."""
 
 _REGISTRY: dict[str, type[Penalty]] = {}
 
@@ -37,9 +34,6 @@ class Penalty:
 
     is_smooth: ClassVar[bool] = False
     strength_fields: ClassVar[tuple[str, ...]] = ()
-    accepts_diagonal_step: ClassVar[bool] = False
-    """True when ``prox_`` takes a :class:`DiagonalStep` (and reads it in one fused pass);
-    for other penalties the regularizer materializes the steps first."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -50,53 +44,12 @@ class Penalty:
         """The penalty of ``w`` (and of the unit biases that share its groups), a 0-d tensor."""
         raise NotImplementedError
 
-    def loss_terms(self, w: Tensor, bias: Tensor | None = None) -> list[tuple[Tensor, float]]:
-        """``value`` as a sum of (unweighted reduction, strength) pairs.
-
-        The regularizer stacks every parameter's reductions and takes one dot product
-        with the strengths, so the loss graph holds one node per reduction.
-        """
-        return [(self.value(w, bias), 1.0)]
-
     def prox(self, v: Tensor, step: Step) -> Tensor:
-        """``argmin_z ½‖z − v‖² + step·value(z)``; a new tensor, ``v`` untouched."""
+        """``argmin_z ½‖z − v‖² + step·value(z)``; a new tensor, ``v`` untouched.
+
+        ``step``: a scalar, or a tensor of per-coordinate steps shaped like ``v``.
+        """
         raise NotImplementedError
-
-    def prox_(
-        self, w: Tensor, step: Step, bias: Tensor | None = None, bias_step: Step | None = None
-    ) -> None:
-        """In-place prox of ``w`` (and of its unit biases, for penalties that group them).
-
-        Separable penalties ignore ``bias``: a bias is only touched by a group penalty
-        whose groups are units.
-        """
-        with torch.no_grad():
-            w.copy_(self.prox(w, step))
-
-    def shrink_coefficients(self) -> tuple[float, float] | None:
-        """``(a, b)`` when the prox is ``soft(v, s·a)/(1 + s·b)`` coordinate by coordinate.
-
-        L1, L2 and Elastic Net have this form; group penalties return None. An optimizer
-        that applies the prox inside its own update (:class:`netreg.optim.ProxAdamW`)
-        needs nothing else.
-        """
-        return None
-
-    def scalar_prox(self, w: Tensor, bias: Tensor | None = None) -> Callable[[float], None] | None:
-        """``apply(step)``: ``prox_(w, step, bias)`` for scalar steps, prepared once for these tensors.
-
-        A post-step hook calls it every step; None where there is no prepared kernel
-        (then ``prox_`` is used). Valid while the tensors keep their storage.
-        """
-        return None
-
-    def unit_group_strength(self, w: Tensor, bias: Tensor | None = None) -> float | None:
-        """``c`` when the prox scales each unit (row of ``w`` with its bias) by ``max(0, 1 − s·c/‖row‖)``.
-
-        The group lasso on unit groups has this form; everything else returns None.
-        :class:`netreg.optim.ProxAdamW` applies such a prox inside its own update.
-        """
-        return None
 
     def alpha_max(self, grad: Tensor, bias_grad: Tensor | None = None) -> float:
         """The smallest multiplier ``s`` such that zero is optimal for ``loss + s·penalty``.
@@ -114,8 +67,6 @@ class Penalty:
     # -- strengths ------------------------------------------------------------------
     def scaled(self, factor: float) -> Penalty:
         """The same penalty with every strength multiplied by ``factor`` (paths use this)."""
-        from netreg._validation import check_strength
-
         factor = check_strength("factor", factor)
         changes = {name: getattr(self, name) * factor for name in self.strength_fields}
         return dataclasses.replace(self, **changes)
@@ -153,31 +104,18 @@ def registered_penalties() -> dict[str, type[Penalty]]:
     return dict(_REGISTRY)
 
 
-def soft_threshold(v: Tensor, threshold: Step) -> Tensor:
-    """``sign(v)·max(|v| − threshold, 0)``, elementwise; ``threshold`` scalar or tensor."""
+def soft_threshold(v: Tensor, threshold: Step, *, out: Tensor | None = None) -> Tensor:
+    """``sign(v)·max(|v| − threshold, 0)``, elementwise; ``threshold`` scalar or tensor.
+
+    ``out=v`` writes the result over ``v`` in one pass, without a temporary. The fused
+    kernels (:mod:`netreg._kernels`) compute this same formula and are tested against it.
+    """
     if isinstance(threshold, Tensor):
         # v − clamp(v, −t, t) is exactly the soft threshold for t ≥ 0.
-        return v - torch.clamp(v, min=-threshold, max=threshold)
-    return torch.nn.functional.softshrink(v, float(threshold)) if threshold > 0 else v.clone()
-
-
-def soft_threshold_(w: Tensor, threshold: AnyStep) -> None:
-    """In place: ``w ← soft(w, threshold)``, in one pass over ``w`` where it can be.
-
-    A :class:`DiagonalStep` threshold is read inside the fused kernel when it runs, and
-    materialized otherwise.
-    """
-    if isinstance(threshold, DiagonalStep):
-        if _kernels.soft_threshold_diag_(w, threshold.sq, threshold.scale, threshold.shift):
-            return
-        threshold = threshold.materialize()
-    if isinstance(threshold, Tensor):
-        w.sub_(torch.clamp(w, min=-threshold, max=threshold))
-    elif threshold > 0 and not _kernels.soft_threshold_(w, float(threshold)):
-        # softshrink writes its result over its input in one pass: no temporary.
-        torch._C._nn.softshrink(w, float(threshold), out=w)  # type: ignore[call-arg]
-
-
-def plain_step(step: AnyStep) -> Step:
-    """A scalar or tensor step: a DiagonalStep materialized, anything else as it is."""
-    return step.materialize() if isinstance(step, DiagonalStep) else step
+        return torch.sub(v, torch.clamp(v, min=-threshold, max=threshold), out=out)
+    if not threshold > 0:  # a zero (or NaN) threshold changes nothing
+        return v.clone() if out is None else out.copy_(v)
+    if out is None:
+        return torch.nn.functional.softshrink(v, float(threshold))
+    # softshrink writes its result over its input in one pass: no temporary.
+    return torch._C._nn.softshrink(v, float(threshold), out=out)  # type: ignore[call-arg,no-any-return]

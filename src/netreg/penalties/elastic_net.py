@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 
 import torch
 from torch import Tensor
 
-from netreg import _kernels
 from netreg._validation import check_fraction, check_strength
-from netreg.penalties._terms import abs_sum, square_sum
-from netreg.penalties.base import AnyStep, Penalty, Step, soft_threshold, soft_threshold_
-from netreg.penalties.diagonal import DiagonalStep
-from netreg.penalties.l1 import L1, max_ratio
+from netreg.penalties.base import Penalty, Step, soft_threshold
+from netreg.penalties.l1 import max_ratio
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,7 +39,6 @@ class ElasticNet(Penalty):
     l2: float = 0.01
 
     strength_fields = ("l1", "l2")
-    accepts_diagonal_step = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "l1", check_strength("l1", self.l1))
@@ -79,51 +74,9 @@ class ElasticNet(Penalty):
         flat = w.reshape(-1)
         return self.l1 * torch.linalg.vector_norm(flat, ord=1) + self.l2 * torch.dot(flat, flat)
 
-    def loss_terms(self, w: Tensor, bias: Tensor | None = None) -> list[tuple[Tensor, float]]:
-        return [(abs_sum(w), self.l1), (square_sum(w), self.l2)]
-
     def prox(self, v: Tensor, step: Step) -> Tensor:
         return soft_threshold(v, step * self.l1) / (1.0 + 2.0 * step * self.l2)
-
-    def prox_(
-        self, w: Tensor, step: AnyStep, bias: Tensor | None = None, bias_step: AnyStep | None = None
-    ) -> None:
-        with torch.no_grad():
-            if self.l2 == 0.0:
-                soft_threshold_(w, step * self.l1)
-            elif isinstance(step, DiagonalStep):
-                if not _elastic_net_diag_(w, step, self.l1, self.l2):
-                    self.prox_(w, step.materialize())
-            elif isinstance(step, Tensor):
-                soft_threshold_(w, step * self.l1)
-                w.div_(1.0 + 2.0 * self.l2 * step)
-            elif not _kernels.elastic_net_(w, step * self.l1, 1.0 / (1.0 + 2.0 * step * self.l2)):
-                soft_threshold_(w, step * self.l1)
-                w.mul_(1.0 / (1.0 + 2.0 * step * self.l2))
-
-    def scalar_prox(self, w: Tensor, bias: Tensor | None = None) -> Callable[[float], None] | None:
-        if self.l2 == 0.0:
-            return L1(self.l1).scalar_prox(w)
-        launch = _kernels.prepare_elastic_net(w)
-        if launch is None:
-            return None
-        l1, l2 = self.l1, self.l2
-
-        def apply(step: float) -> None:  # the scalar branch of prox_
-            launch(step * l1, 1.0 / (1.0 + 2.0 * step * l2))
-
-        return apply
-
-    def shrink_coefficients(self) -> tuple[float, float]:
-        return (self.l1, 2.0 * self.l2)
 
     def alpha_max(self, grad: Tensor, bias_grad: Tensor | None = None) -> float:
         # The L2 part has zero gradient at zero, so only the L1 part decides.
         return max_ratio(grad.detach().abs(), self.l1)
-
-
-def _elastic_net_diag_(w: Tensor, step: DiagonalStep, l1: float, l2: float) -> bool:
-    """``soft(w, s·l1)/(1 + 2·s·l2)`` with ``s = scale/(√sq + shift)``, fused; False if it cannot run."""
-    return _kernels.elastic_net_diag_(
-        w, step.sq, step.scale * l1, 2.0 * l2 * step.scale, step.shift
-    )

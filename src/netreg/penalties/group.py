@@ -3,80 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 
 import torch
 from torch import Tensor
 
-from netreg import _kernels
+from netreg import choices
 from netreg._validation import check_choice, check_fraction, check_strength
-from netreg.penalties import _groups as G
-from netreg.penalties.base import (
-    AnyStep,
-    Penalty,
-    Step,
-    soft_threshold,
-    soft_threshold_,
-)
-from netreg.penalties.diagonal import DiagonalStep
-from netreg.penalties.l1 import max_ratio
-
-
-def _group_steps(step: AnyStep, w: Tensor, groups: str, bias_step: AnyStep | None) -> Step:
-    """One step per group: a scalar, or a tensor of shape (n_groups,).
-
-    With per-coordinate steps (Adam's ``lr/(√v̂+eps)``) the block prox in that diagonal
-    metric has no closed form. Each group uses the closest scalar metric instead: the mean
-    of the metric ``1/step`` over the group, i.e. the harmonic mean of the steps. It is
-    exact when the steps agree, and unlike the arithmetic mean it is not dominated by the
-    huge steps of coordinates whose gradients have been tiny so far (early in training,
-    or inputs that carry little signal), which would otherwise zero whole groups at once.
-    """
-    if not isinstance(step, (Tensor, DiagonalStep)):
-        return step
-    if isinstance(step, DiagonalStep):
-        if step.scale == 0.0:
-            return 0.0
-        sums = step.metric_sums(groups)
-    else:
-        sums = step.reciprocal().sum(dim=G.reduce_dims(step, groups))
-    count = w.numel() // max(G.n_groups(w, groups), 1)
-    if groups == "units" and isinstance(bias_step, (Tensor, DiagonalStep)):
-        bias_metric = (
-            bias_step.metric() if isinstance(bias_step, DiagonalStep) else bias_step.reciprocal()
-        )
-        sums, count = sums + bias_metric.to(sums.dtype), count + 1
-    return count / sums
-
-
-def _block_scale(sq_norms: Tensor, threshold: Step) -> Tensor:
-    """``max(0, 1 − threshold/‖v_g‖)`` per group; exactly 1 where the threshold is 0.
-
-    A zero threshold must be the identity even when ‖v_g‖ underflows to 0 (tiny weights).
-    """
-    norms = sq_norms.sqrt()
-    if not isinstance(threshold, Tensor):
-        # One scalar t > 0 (t = 0 is handled by the caller): 1 − t/0 = −inf clamps to 0,
-        # so the guards of the per-group case are not needed. Three ops instead of eight:
-        # a path runs this after every step of every fit.
-        return torch.clamp_(1.0 - threshold / norms, min=0.0)
-    safe = torch.where(norms > 0, norms, torch.ones_like(norms))
-    scale = torch.clamp(1.0 - threshold / safe, min=0.0) * (norms > 0)
-    return torch.where(
-        torch.as_tensor(threshold, dtype=scale.dtype) == 0, torch.ones_like(scale), scale
-    )
-
-
-def _block_prox_(w: Tensor, bias: Tensor | None, threshold: Step, groups: str) -> None:
-    """``w_g ← w_g·max(0, 1 − t_g/‖w_g‖)`` (bias entries included for unit groups)."""
-    if not isinstance(threshold, Tensor) and threshold == 0:
-        return  # the identity
-    if groups == "units" and _kernels.group_shrink_rows_(w, bias, threshold):
-        return
-    scale = _block_scale(G.group_sq_norms(w, groups, bias), threshold)
-    w.mul_(scale.view(G.broadcast_shape(w, groups)))
-    if bias is not None:
-        bias.mul_(scale)
+from netreg.penalties import grouping as G
+from netreg.penalties.base import Penalty, Step
+from netreg.penalties.l1 import L1, max_ratio
 
 
 @dataclasses.dataclass(frozen=True)
@@ -107,15 +42,18 @@ class GroupLasso(Penalty):
     weighting: str = "sqrt"
 
     strength_fields = ("lam",)
-    accepts_diagonal_step = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "lam", check_strength("lam", self.lam))
-        check_choice("groups", self.groups, G.GROUP_KINDS)
-        check_choice("weighting", self.weighting, G.WEIGHTINGS)
+        check_choice("groups", self.groups, choices.GROUP_KINDS)
+        check_choice("weighting", self.weighting, choices.WEIGHTINGS)
 
-    def _weight(self, w: Tensor, bias: Tensor | None) -> float:
-        return G.group_weight(w, self.groups, bias is not None, self.weighting)
+    def group_strength(self, w: Tensor, bias: Tensor | None = None) -> float:
+        """``lam·√|g|`` (or ``lam`` unweighted): the weight of each group's norm in ``value``,
+        and the block soft threshold per unit of step. ``bias``: the unit biases joining
+        unit groups (they count in |g|)."""
+        with_bias = self._bias(bias) is not None
+        return self.lam * G.group_weight(w, self.groups, with_bias, self.weighting)
 
     def group_norms(self, w: Tensor, bias: Tensor | None = None) -> Tensor:
         """‖w_g‖₂ of every group, shape (n_groups,)."""
@@ -126,74 +64,20 @@ class GroupLasso(Penalty):
         return bias if self.groups == "units" else None
 
     def value(self, w: Tensor, bias: Tensor | None = None) -> Tensor:
-        bias = self._bias(bias)
-        return self.lam * self._weight(w, bias) * self.group_norms(w, bias).sum()
+        return self.group_strength(w, bias) * self.group_norms(w, bias).sum()
 
     def prox(self, v: Tensor, step: Step) -> Tensor:
-        out = v.clone()
-        self.prox_(out, step)
-        return out
-
-    def prox_(
-        self, w: Tensor, step: AnyStep, bias: Tensor | None = None, bias_step: AnyStep | None = None
-    ) -> None:
-        G.check_groupable(w, self.groups)
-        bias = self._bias(bias)
-        with torch.no_grad():
-            strength = self.lam * self._weight(w, bias)
-            if self._fused_diagonal_(w, step, bias, bias_step, strength):
-                return
-            steps = _group_steps(step, w, self.groups, bias_step if bias is not None else None)
-            _block_prox_(w, bias, steps * strength, self.groups)
-
-    def unit_group_strength(self, w: Tensor, bias: Tensor | None = None) -> float | None:
-        if self.groups != "units" or w.dim() < 2:
-            return None
-        return self.lam * self._weight(w, bias)
-
-    def scalar_prox(self, w: Tensor, bias: Tensor | None = None) -> Callable[[float], None] | None:
-        strength = self.unit_group_strength(w, bias)
-        launch = _kernels.prepare_group_rows(w, bias) if strength is not None else None
-        if strength is None or launch is None:
-            return None
-
-        def apply(step: float) -> None:  # prox_ with a scalar step: one threshold for all units
-            if step * strength != 0:
-                launch(step * strength)
-
-        return apply
-
-    def _fused_diagonal_(
-        self,
-        w: Tensor,
-        step: AnyStep,
-        bias: Tensor | None,
-        bias_step: AnyStep | None,
-        strength: float,
-    ) -> bool:
-        """Unit groups under Adam's metric: harmonic-mean steps and shrinkage in one sweep."""
-        if self.groups != "units" or not isinstance(step, DiagonalStep) or step.scale == 0.0:
-            return False
-        if bias is None:
-            return _kernels.group_shrink_rows_diag_(w, step.sq, step.scale, step.shift, strength)
-        if not isinstance(bias_step, DiagonalStep) or bias_step.scale == 0.0:
-            return False
-        return _kernels.group_shrink_rows_diag_(
-            w,
-            step.sq,
-            step.scale,
-            step.shift,
-            strength,
-            bias,
-            bias_step.sq,
-            bias_step.scale,
-            bias_step.shift,
-        )
+        G.check_groupable(v, self.groups)
+        threshold = G.group_steps(step, v, self.groups) * self.group_strength(v)
+        if not isinstance(threshold, Tensor) and threshold == 0:
+            return v.clone()
+        scale = G.block_scale(G.group_sq_norms(v, self.groups), threshold)
+        return v * scale.view(G.broadcast_shape(v, self.groups))
 
     def alpha_max(self, grad: Tensor, bias_grad: Tensor | None = None) -> float:
         bias_grad = self._bias(bias_grad)
         norms = G.group_sq_norms(grad.detach(), self.groups, bias_grad).sqrt()
-        return max_ratio(norms, self.lam * self._weight(grad, bias_grad))
+        return max_ratio(norms, self.group_strength(grad, bias_grad))
 
     def support(self, w: Tensor) -> Tensor:
         """True for every coordinate of a group that is not entirely zero."""
@@ -219,49 +103,34 @@ class SparseGroupLasso(Penalty):
     weighting: str = "sqrt"
 
     strength_fields = ("lam",)
-    accepts_diagonal_step = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "lam", check_strength("lam", self.lam))
         object.__setattr__(self, "l1_ratio", check_fraction("l1_ratio", self.l1_ratio))
-        check_choice("groups", self.groups, G.GROUP_KINDS)
-        check_choice("weighting", self.weighting, G.WEIGHTINGS)
+        check_choice("groups", self.groups, choices.GROUP_KINDS)
+        check_choice("weighting", self.weighting, choices.WEIGHTINGS)
 
-    @property
-    def _l1(self) -> float:
-        return self.l1_ratio * self.lam
-
-    @property
-    def _group(self) -> GroupLasso:
-        return GroupLasso((1.0 - self.l1_ratio) * self.lam, self.groups, self.weighting)
+    def parts(self) -> tuple[L1, GroupLasso]:
+        """``(L1(l1_ratio·lam), GroupLasso((1 − l1_ratio)·lam))``: the penalty is their sum
+        and its prox is the group prox applied after the L1 prox (exact for this pair)."""
+        group = GroupLasso((1.0 - self.l1_ratio) * self.lam, self.groups, self.weighting)
+        return L1(self.l1_ratio * self.lam), group
 
     def value(self, w: Tensor, bias: Tensor | None = None) -> Tensor:
-        l1 = torch.linalg.vector_norm(w, ord=1)
+        l1, group = self.parts()
+        total = l1.value(w)
         if bias is not None and self.groups == "units":
-            l1 = l1 + torch.linalg.vector_norm(bias, ord=1)
-        return self._l1 * l1 + self._group.value(w, bias)
+            total = total + l1.value(bias)
+        return total + group.value(w, bias)
 
     def prox(self, v: Tensor, step: Step) -> Tensor:
-        out = soft_threshold(v, step * self._l1)
-        self._group.prox_(out, step)
-        return out
-
-    def prox_(
-        self, w: Tensor, step: AnyStep, bias: Tensor | None = None, bias_step: AnyStep | None = None
-    ) -> None:
-        with torch.no_grad():
-            soft_threshold_(w, step * self._l1)
-            if bias is not None and self.groups == "units":
-                b_step = bias_step
-                if b_step is None:  # a unit's bias takes its unit's step (harmonic mean)
-                    b_step = _group_steps(step, w, "units", None)
-                soft_threshold_(bias, b_step * self._l1)
-            self._group.prox_(w, step, bias, bias_step)
+        l1, group = self.parts()
+        return group.prox(l1.prox(v, step), step)
 
     def alpha_max(self, grad: Tensor, bias_grad: Tensor | None = None) -> float:
         """Per group, the smallest ``s`` with ``‖soft(g_g, s·a)‖ ≤ s·b`` (found by bisection)."""
-        a, b = self._l1, (1.0 - self.l1_ratio) * self.lam
-        group = self._group
+        l1, group = self.parts()
+        a, b = l1.l1, group.lam
         grad = grad.detach().to(torch.float64)
         G.check_groupable(grad, self.groups)
         if bias_grad is not None and self.groups == "units":
@@ -272,8 +141,7 @@ class SparseGroupLasso(Penalty):
             rows = grad.reshape(grad.shape[0], -1)
         else:
             rows = grad.transpose(0, 1).reshape(grad.shape[1], -1)
-        weight = group._weight(grad, bias_grad if self.groups == "units" else None)
-        b = b * weight
+        b = group.group_strength(grad, bias_grad)
         if a == 0.0:
             return max_ratio(rows.norm(dim=1), b)
         top = rows.abs().max(dim=1).values / a  # at s = top the soft threshold is all zero
@@ -291,7 +159,7 @@ class SparseGroupLasso(Penalty):
         return w != 0
 
     def group_support(self, w: Tensor, bias: Tensor | None = None) -> Tensor:
-        return self._group.group_support(w, bias)
+        return self.parts()[1].group_support(w, bias)
 
     def group_norms(self, w: Tensor, bias: Tensor | None = None) -> Tensor:
-        return self._group.group_norms(w, bias)
+        return self.parts()[1].group_norms(w, bias)

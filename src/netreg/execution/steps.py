@@ -1,10 +1,11 @@
-"""Per-coordinate steps of adaptive optimizers, described instead of materialized.
+"""The step types a prox runs with: a scalar, a tensor, or a :class:`DiagonalStep`.
 
 Adam, Adagrad and RMSprop take the step ``step_i = scale / (√sq_i + shift)`` per
 coordinate, where ``sq`` is a second-moment state the optimizer already holds. Turning
 that into a tensor costs a weight-sized temporary per op on every training step; a
 :class:`DiagonalStep` keeps the three ingredients so that a proximal operator can read
-``sq`` once, inside one fused pass (see ``netreg._kernels``).
+``sq`` once, inside one fused pass (see ``netreg._kernels``). It is an execution idea,
+not a penalty's: ``Penalty.prox`` takes scalars and tensors only.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from netreg.penalties import _groups as G
+from netreg._kernels import inplace as kernels
+from netreg.penalties import grouping as G
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class DiagonalStep:
     Examples
     --------
     >>> import torch
-    >>> from netreg.penalties import DiagonalStep
+    >>> from netreg.execution import DiagonalStep
     >>> DiagonalStep(torch.tensor([4.0, 0.0]), scale=1.0, shift=1.0).materialize()
     tensor([0.3333, 1.0000])
     """
@@ -56,10 +58,8 @@ class DiagonalStep:
 
     def metric_sums(self, groups: str) -> Tensor:
         """``Σ_g 1/step_i`` for every group, reading ``sq`` once when the kernels run."""
-        from netreg import _kernels
-
         with torch.no_grad():
-            sums = _kernels.sqrt_group_sums(self.sq, groups)
+            sums = kernels.sqrt_group_sums(self.sq, groups)
             if sums is None:
                 dims = G.reduce_dims(self.sq, groups)
                 sums = self.sq.sqrt().sum(dim=dims)
@@ -70,3 +70,15 @@ class DiagonalStep:
         """``1/step`` per coordinate, as a tensor (for the small tensors of biases)."""
         with torch.no_grad():
             return (self.sq.sqrt() + self.shift) / self.scale
+
+
+Step = float | Tensor
+"""What ``Penalty.prox`` takes: a scalar, or a tensor of per-coordinate steps."""
+
+AnyStep = float | Tensor | DiagonalStep
+"""What the in-place prox of :mod:`netreg.execution` takes: also a :class:`DiagonalStep`."""
+
+
+def plain_step(step: AnyStep) -> Step:
+    """A scalar or tensor step: a DiagonalStep materialized, anything else as it is."""
+    return step.materialize() if isinstance(step, DiagonalStep) else step

@@ -1,43 +1,33 @@
-"""Regularizer: a plan bound to a model. Penalty for the loss, prox and projections after steps."""
+"""The Regularizer: a plan's rows bound to a model's parameters, and the work they do.
+
+Loss mode: :meth:`Regularizer.penalty` for the loss. Prox mode: after each optimizer
+step, a post-step hook runs every prox row the optimizer did not already apply (through
+:mod:`netreg.execution`, with the optimizer's effective step from
+:mod:`netreg.optim.steps`), then the constraints. Under :class:`~netreg.optim.ProxAdamW`
+the regularizer hands the fusable rows to the optimizer (:meth:`Regularizer.fused_rows`)
+and skips the ones it reports applied.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import io
 import sys
+import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 import torch
 from torch import Tensor
 
-from netreg import _kernels
+from netreg import _kernels, execution
 from netreg import constraints as C
 from netreg import penalties as P
 from netreg._rows import Row
 from netreg._validation import check_choice, check_strength
+from netreg.execution import FusedRow
 from netreg.optim.prox_adamw import ProxAdamW
 from netreg.optim.steps import STEP_RULES, step_for
-from netreg.penalties.diagonal import DiagonalStep
-
-if TYPE_CHECKING:
-    from netreg.plan import Plan
-
-
-@dataclass(frozen=True)
-class RowSparsity:
-    """Exact zeros of one regularized parameter (and of its groups, for group penalties)."""
-
-    name: str
-    numel: int
-    zeros: int
-    groups: int | None = None
-    zero_groups: int | None = None
-
-    @property
-    def nonzero(self) -> int:
-        return self.numel - self.zeros
+from netreg.regularizer import audit as A
 
 
 class Regularizer:
@@ -50,7 +40,7 @@ class Regularizer:
     - ``scale``: a multiplier on every penalty strength (paths sweep it).
     """
 
-    def __init__(self, rows: list[Row], plan: Plan | None = None):
+    def __init__(self, rows: list[Row], plan: Any = None):
         self.rows = rows
         self.plan = plan
         self._scale = 1.0
@@ -77,6 +67,8 @@ class Regularizer:
     @scale.setter
     def scale(self, value: float) -> None:
         self._scale = check_strength("scale", value)
+        for attachment in self._handles:  # a fusing optimizer gets the new strengths
+            attachment.publish()
 
     # -- loss mode --------------------------------------------------------------------
     def penalty(self) -> Tensor:
@@ -90,7 +82,7 @@ class Regularizer:
         coefs: list[float] = []
         for row in self._loss_rows:
             for penalty in row.loss_penalties:
-                for term, coef in penalty.loss_terms(row.param, row.bias):
+                for term, coef in execution.loss_terms(penalty, row.param, row.bias):
                     terms.append(term)
                     coefs.append(coef)
         if not terms:
@@ -163,12 +155,10 @@ class Regularizer:
     def _prox_row(self, row: Row, step: Any, bias_step: Any) -> None:
         penalty = row.prox_penalty
         assert penalty is not None
-        if not penalty.accepts_diagonal_step:
-            step, bias_step = _plain(step), _plain(bias_step)
         if self._scale != 1.0:
             step = step * self._scale
             bias_step = None if bias_step is None else bias_step * self._scale
-        penalty.prox_(row.param, step, row.bias, bias_step)
+        execution.prox_(penalty, row.param, step, row.bias, bias_step)
 
     def attach(self, optimizer: torch.optim.Optimizer, *, step: str = "auto") -> Any:
         """Run the prox-mode penalties and the constraints after every ``optimizer.step()``.
@@ -178,9 +168,9 @@ class Regularizer:
         uses the learning rate. Returns a handle whose ``remove()`` detaches it.
 
         Under a plain ``torch.optim.Adam``/``AdamW`` the per-coordinate step makes the hook
-        read ``exp_avg_sq`` again after the step (2–4× an in-place pass over the weights);
+        read ``exp_avg_sq`` again after the step (several in-place passes over the weights);
         :class:`netreg.optim.ProxAdamW` takes the same arguments and applies L1, Elastic Net
-        and unit group lasso inside its own update, for about one pass.
+        and unit group lasso inside its own update (:meth:`fused_rows`), for about one pass.
         """
         check_choice("step", step, STEP_RULES)
         if not isinstance(optimizer, torch.optim.Optimizer):
@@ -192,8 +182,6 @@ class Regularizer:
             r.name for r in self._prox_rows + self._constraint_rows if id(r.param) not in optimized
         ]
         if missing:
-            import warnings
-
             warnings.warn(
                 f"These parameters carry a prox penalty or constraint but are not in the optimizer, "
                 f"so nothing will be applied to them: {missing}",
@@ -203,29 +191,25 @@ class Regularizer:
         def hook(opt: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
             self._after_step(opt, step)
 
-        # ProxAdamW takes the elementwise rows into its own update; the hook does the rest
-        unfuse = optimizer.fuse(self, step) if isinstance(optimizer, ProxAdamW) else None
-        return _Attachment(self, optimizer.register_step_post_hook(hook), unfuse)
+        return _Attachment(self, optimizer, optimizer.register_step_post_hook(hook), step)
 
-    def _shrink_rows(self) -> list[tuple[Tensor, float, float]]:
-        """``(param, a, b)`` of each prox row whose prox is ``soft(w, s·a)/(1 + s·b)``."""
+    def fused_rows(self, step: str = "auto") -> list[FusedRow]:
+        """The prox rows an optimizer may apply inside its own update, at the current scale.
+
+        One :class:`~netreg.execution.ShrinkRow` or :class:`~netreg.execution.UnitGroupRow`
+        per prox row whose penalty has such a form (``step``: ``"auto"`` for Adam's
+        per-coordinate step, ``"lr"`` for the learning rate). ``attach`` hands them to a
+        :class:`~netreg.optim.ProxAdamW`, again whenever ``scale`` changes.
+        """
+        check_choice("step", step, STEP_RULES)
         out = []
         for row in self._prox_rows:
-            penalty = row.prox_penalty
-            coefficients = penalty.shrink_coefficients() if penalty is not None else None
-            if coefficients is not None:
-                a, b = coefficients
-                out.append((row.param, a * self._scale, b * self._scale))
-        return out
-
-    def _unit_group_rows(self) -> list[tuple[Tensor, Tensor | None, float]]:
-        """``(weight, bias, c)`` of each prox row whose prox shrinks whole units by ``s·c``."""
-        out = []
-        for row in self._prox_rows:
-            penalty = row.prox_penalty
-            strength = penalty.unit_group_strength(row.param, row.bias) if penalty else None
-            if strength is not None:
-                out.append((row.param, row.bias, strength * self._scale))
+            assert row.prox_penalty is not None
+            fused = execution.fused_row(
+                row.prox_penalty, row.param, row.bias, self._scale, step == "auto"
+            )
+            if fused is not None:
+                out.append(fused)
         return out
 
     @contextlib.contextmanager
@@ -252,12 +236,13 @@ class Regularizer:
 
     def _after_step(self, optimizer: torch.optim.Optimizer, rule: str) -> None:
         groups = self._groups_of(optimizer)
-        fused = getattr(optimizer, "fused_last", None) or {}  # rows ProxAdamW already did
+        # rows a fusing optimizer applied inside its update are done
+        applied = optimizer.applied_in_last_step if isinstance(optimizer, ProxAdamW) else None
         prepared = _kernels.enabled()  # NETREG_KERNELS=off takes effect at the next step
         with torch.no_grad():
             for row in self._prox_rows:
                 group = groups.get(id(row.param))
-                if group is None or fused.get(id(row.param)) is self:
+                if group is None or (applied is not None and applied(row.param, self)):
                     continue
                 step = step_for(optimizer, group, row.param, rule)
                 if step is None:
@@ -272,8 +257,8 @@ class Regularizer:
                     bias_group = groups.get(id(row.bias))
                     if bias_group is not None:
                         bias_step = step_for(optimizer, bias_group, row.bias, rule)
-                    if bias_step is None:
-                        bias_step = step if isinstance(step, float) else float(_plain(step).mean())
+                    if bias_step is None:  # the bias is not optimized: its weight's mean step
+                        bias_step = torch.as_tensor(execution.plain_step(step)).mean().item()
                 self._prox_row(row, step, bias_step)
             for row in self._constraint_rows:
                 if id(row.param) in groups:
@@ -295,7 +280,7 @@ class Regularizer:
         return self._prepared(
             ("prox", id(row.param)),
             (row.param, row.bias),
-            lambda: penalty.scalar_prox(row.param, row.bias),
+            lambda: execution.prepare_prox(penalty, row.param, row.bias),
         )
 
     def _prepared_projection(self, row: Row, index: int) -> Callable[[], None] | None:
@@ -317,77 +302,17 @@ class Regularizer:
         return cached[1]
 
     # -- inspection -------------------------------------------------------------------
-    def sparsity(self) -> list[RowSparsity]:
+    def sparsity(self) -> list[A.RowSparsity]:
         """Exact zeros of every penalized parameter (group counts for group penalties)."""
-        out = []
-        for row in self.rows:
-            if not row.penalties:
-                continue
-            w = row.param.detach()
-            groups = zero_groups = None
-            group_penalty = next((p for p, _ in row.penalties if hasattr(p, "group_support")), None)
-            if group_penalty is not None and w.dim() >= 2:
-                alive = group_penalty.group_support(
-                    w, row.bias.detach() if row.bias is not None else None
-                )
-                groups, zero_groups = int(alive.numel()), int((~alive).sum())
-            out.append(RowSparsity(row.name, w.numel(), int((w == 0).sum()), groups, zero_groups))
-        return out
+        return A.sparsity(self.rows)
 
     def audit(self) -> list[dict[str, str]]:
         """One dict per parameter: name, shape, module, penalty, mode, groups, constraints, note."""
-        lines = []
-        for row in self.rows:
-            penalties = "; ".join(p.label() for p, _ in row.penalties)
-            if not penalties:
-                penalties = f"via {row.grouped_with}" if row.grouped_with else "not penalized"
-            modes = ", ".join(dict.fromkeys(m for _, m in row.penalties))
-            groups = ", ".join(
-                f"{p.groups} ({_n_groups(row, p.groups)})"
-                for p, _ in row.penalties
-                if hasattr(p, "groups")
-            )
-            lines.append(
-                {
-                    "parameter": row.name,
-                    "shape": "×".join(str(s) for s in row.param.shape) or "scalar",
-                    "module": type(row.module).__name__,
-                    "penalty": penalties,
-                    "mode": modes,
-                    "groups": groups + (f" + {row.bias_name}" if row.bias_name else ""),
-                    "constraints": "; ".join(repr(c) for c in row.constraints),
-                    "note": row.reason,
-                }
-            )
-        return lines
+        return A.audit(self.rows)
 
     def describe(self, file: IO[str] | None = sys.stdout) -> str:
         """Print (to ``file``; None for silence) and return the audit table."""
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(title=f"netreg audit (scale={self._scale:g})", show_lines=False)
-        for column in (
-            "parameter",
-            "shape",
-            "module",
-            "penalty",
-            "mode",
-            "groups",
-            "constraints",
-            "note",
-        ):
-            table.add_column(column, overflow="fold")
-        for line in self.audit():
-            table.add_row(*line.values())
-        console = Console(
-            width=160, record=True, file=io.StringIO(), force_terminal=False, color_system=None
-        )
-        console.print(table)
-        text = console.export_text()
-        if file is not None:
-            file.write(text)
-        return text
+        return A.describe(self.rows, self._scale, file)
 
     def __repr__(self) -> str:
         n = sum(r.is_regularized for r in self.rows)
@@ -426,33 +351,38 @@ class Regularizer:
         ]
 
 
-def _plain(step: Any) -> Any:
-    """A DiagonalStep as a tensor, for penalties that only take scalars and tensors."""
-    return step.materialize() if isinstance(step, DiagonalStep) else step
-
-
-def _n_groups(row: Row, groups: str) -> int:
-    shape = row.param.shape
-    if len(shape) < 2:
-        return 0
-    return shape[0] if groups == "units" else shape[1]
-
-
 class _Attachment:
-    """What ``attach`` returns: ``remove()`` unhooks it and forgets it."""
+    """What ``attach`` returns: ``remove()`` unhooks it and forgets it.
 
-    def __init__(self, regularizer: Regularizer, handle: Any, unfuse: Any = None):
-        self._regularizer, self._handle, self._unfuse = regularizer, handle, unfuse
+    It also keeps a fusing optimizer's rows current: :meth:`publish` hands it the
+    regularizer's :meth:`~Regularizer.fused_rows` (at attach time and on a new scale).
+    """
+
+    def __init__(
+        self, regularizer: Regularizer, optimizer: torch.optim.Optimizer, handle: Any, rule: str
+    ):
+        self._regularizer, self._optimizer, self._handle = regularizer, optimizer, handle
+        self._rule = rule
         regularizer._handles.append(self)
+        self.publish()
 
     @property
     def active(self) -> bool:
         """True until ``remove()``: the hook still runs after every step."""
         return self in self._regularizer._handles
 
+    def publish(self) -> None:
+        if isinstance(self._optimizer, ProxAdamW) and self.active:
+            self._optimizer.set_fused_rows(
+                self._regularizer, self._regularizer.fused_rows(self._rule)
+            )
+
     def remove(self) -> None:
         self._handle.remove()
-        if self._unfuse is not None:
-            self._unfuse()
         if self in self._regularizer._handles:
             self._regularizer._handles.remove(self)
+        if isinstance(self._optimizer, ProxAdamW):
+            self._optimizer.set_fused_rows(self._regularizer, [])
+            for other in self._regularizer._handles:  # still attached to it another way
+                if other._optimizer is self._optimizer:
+                    other.publish()

@@ -1,8 +1,10 @@
-"""How a parameter tensor is cut into groups.
+"""How a parameter tensor is cut into groups, and the block soft threshold's math.
 
 ``units``: one group per output neuron or filter (dim 0), together with that unit's
 bias when one is given. ``inputs``: one group per input feature or channel (dim 1).
 Group weights default to √|g| (Yuan & Lin), so large and small groups compete fairly.
+Public: the execution layer (:mod:`netreg.execution`) runs the group proxes in place
+with these same helpers.
 """
 
 from __future__ import annotations
@@ -12,8 +14,7 @@ import math
 import torch
 from torch import Tensor
 
-GROUP_KINDS = ("units", "inputs")
-WEIGHTINGS = ("sqrt", "none")
+Step = float | Tensor
 
 
 def reduce_dims(w: Tensor, groups: str) -> tuple[int, ...]:
@@ -68,16 +69,6 @@ def group_norms(w: Tensor, groups: str, bias: Tensor | None = None) -> Tensor:
     return torch.linalg.vector_norm(w, dim=dims) if dims else w.abs()
 
 
-def group_mean(t: Tensor, groups: str, bias_t: Tensor | None = None) -> Tensor:
-    """Mean of a per-coordinate tensor over each group (used for per-group steps)."""
-    dims = reduce_dims(t, groups)
-    total = t.sum(dim=dims) if dims else t.clone()
-    per_group = t.numel() // n_groups(t, groups) if n_groups(t, groups) else 0
-    if bias_t is not None and groups == "units":
-        return (total + bias_t) / (per_group + 1)
-    return total / max(per_group, 1)
-
-
 def check_groupable(w: Tensor, groups: str) -> None:
     """Group penalties need a weight with at least two dims (a bias has only units)."""
     if w.dim() < 2:
@@ -86,3 +77,49 @@ def check_groupable(w: Tensor, groups: str) -> None:
             f"weight); this one has shape {tuple(w.shape)}. Use L1 for 1-d parameters. "
             f"Received: shape={tuple(w.shape)}"
         )
+
+
+def group_steps(step: Step, w: Tensor, groups: str, bias_step: Step | None = None) -> Step:
+    """One step per group: a scalar, or a tensor of shape (n_groups,).
+
+    With per-coordinate steps (Adam's ``lr/(√v̂+eps)``) the block prox in that diagonal
+    metric has no closed form. Each group uses the closest scalar metric instead: the mean
+    of the metric ``1/step`` over the group, i.e. the harmonic mean of the steps. It is
+    exact when the steps agree, and unlike the arithmetic mean it is not dominated by the
+    huge steps of coordinates whose gradients have been tiny so far (early in training,
+    or inputs that carry little signal), which would otherwise zero whole groups at once.
+    """
+    if not isinstance(step, Tensor):
+        return step
+    sums = step.reciprocal().sum(dim=reduce_dims(step, groups))
+    bias_metric = bias_step.reciprocal() if isinstance(bias_step, Tensor) else None
+    return harmonic_steps(sums, w, groups, bias_metric)
+
+
+def harmonic_steps(
+    metric_sums: Tensor, w: Tensor, groups: str, bias_metric: Tensor | None = None
+) -> Tensor:
+    """``count/Σ(1/step)`` per group from the groups' sums of ``1/step`` (and the unit
+    biases' ``1/step``, which join unit groups)."""
+    count = w.numel() // max(n_groups(w, groups), 1)
+    if groups == "units" and bias_metric is not None:
+        metric_sums, count = metric_sums + bias_metric.to(metric_sums.dtype), count + 1
+    return count / metric_sums
+
+
+def block_scale(sq_norms: Tensor, threshold: Step) -> Tensor:
+    """``max(0, 1 − threshold/‖v_g‖)`` per group; exactly 1 where the threshold is 0.
+
+    A zero threshold must be the identity even when ‖v_g‖ underflows to 0 (tiny weights).
+    """
+    norms = sq_norms.sqrt()
+    if not isinstance(threshold, Tensor):
+        # One scalar t > 0 (t = 0 is the caller's identity): 1 − t/0 = −inf clamps to 0,
+        # so the guards of the per-group case are not needed. Three ops instead of eight:
+        # a path runs this after every step of every fit.
+        return torch.clamp_(1.0 - threshold / norms, min=0.0)
+    safe = torch.where(norms > 0, norms, torch.ones_like(norms))
+    scale = torch.clamp(1.0 - threshold / safe, min=0.0) * (norms > 0)
+    return torch.where(
+        torch.as_tensor(threshold, dtype=scale.dtype) == 0, torch.ones_like(scale), scale
+    )

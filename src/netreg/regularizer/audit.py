@@ -1,0 +1,100 @@
+"""What a bound plan did to a model: exact zeros per parameter, and the audit table."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import IO
+
+from netreg._rows import Row
+
+
+@dataclass(frozen=True)
+class RowSparsity:
+    """Exact zeros of one regularized parameter (and of its groups, for group penalties)."""
+
+    name: str
+    numel: int
+    zeros: int
+    groups: int | None = None
+    zero_groups: int | None = None
+
+    @property
+    def nonzero(self) -> int:
+        return self.numel - self.zeros
+
+
+COLUMNS = ("parameter", "shape", "module", "penalty", "mode", "groups", "constraints", "note")
+
+
+def sparsity(rows: Sequence[Row]) -> list[RowSparsity]:
+    """Exact zeros of every penalized parameter (group counts for group penalties)."""
+    out = []
+    for row in rows:
+        if not row.penalties:
+            continue
+        w = row.param.detach()
+        groups = zero_groups = None
+        group_penalty = next((p for p, _ in row.penalties if hasattr(p, "group_support")), None)
+        if group_penalty is not None and w.dim() >= 2:
+            alive = group_penalty.group_support(
+                w, row.bias.detach() if row.bias is not None else None
+            )
+            groups, zero_groups = int(alive.numel()), int((~alive).sum())
+        out.append(RowSparsity(row.name, w.numel(), int((w == 0).sum()), groups, zero_groups))
+    return out
+
+
+def audit(rows: Sequence[Row]) -> list[dict[str, str]]:
+    """One dict per parameter, with the keys of ``COLUMNS``."""
+    lines = []
+    for row in rows:
+        penalties = "; ".join(p.label() for p, _ in row.penalties)
+        if not penalties:
+            penalties = f"via {row.grouped_with}" if row.grouped_with else "not penalized"
+        modes = ", ".join(dict.fromkeys(m for _, m in row.penalties))
+        groups = ", ".join(
+            f"{p.groups} ({_n_groups(row, p.groups)})"
+            for p, _ in row.penalties
+            if hasattr(p, "groups")
+        )
+        values = (
+            row.name,
+            "×".join(str(s) for s in row.param.shape) or "scalar",
+            type(row.module).__name__,
+            penalties,
+            modes,
+            groups + (f" + {row.bias_name}" if row.bias_name else ""),
+            "; ".join(repr(c) for c in row.constraints),
+            row.reason,
+        )
+        lines.append(dict(zip(COLUMNS, values, strict=True)))
+    return lines
+
+
+def describe(rows: Sequence[Row], scale: float, file: IO[str] | None) -> str:
+    """Print (to ``file``; None for silence) and return the audit table."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"netreg audit (scale={scale:g})", show_lines=False)
+    for column in COLUMNS:
+        table.add_column(column, overflow="fold")
+    for line in audit(rows):
+        table.add_row(*line.values())
+    console = Console(
+        width=160, record=True, file=io.StringIO(), force_terminal=False, color_system=None
+    )
+    console.print(table)
+    text = console.export_text()
+    if file is not None:
+        file.write(text)
+    return text
+
+
+def _n_groups(row: Row, groups: str) -> int:
+    shape = row.param.shape
+    if len(shape) < 2:
+        return 0
+    return shape[0] if groups == "units" else shape[1]
