@@ -1,7 +1,7 @@
 """``import netreg`` loads nothing; the three-line loop loads only what it needs.
 
 The loop is ``Plan({...}).bind(model).attach(optimizer)``: penalties, constraints, selectors,
-the plan, the regularizer and the optimizers. The advisor, pruning, paths, search, the
+the plan, the regularizer, the execution layer that runs its proxes and the optimizers. The advisor, pruning, paths, search, the
 training loop and everything above them (data, report, lab, compare, sklearn, cli) must not
 be loaded by it — they pull in pandas, scikit-learn and Optuna — yet their top-level names
 (``netreg.prune``, ``netreg.advise``, ``netreg.path`` …) must still work.
@@ -19,7 +19,7 @@ import netreg
 
 # Top-level modules and packages of netreg that the loop may load.
 LOOP = {
-    "constraints", "optim", "penalties", "plan", "regularizer", "select",
+    "constraints", "execution", "optim", "penalties", "plan", "regularizer", "select",
     "choices", "_kernels", "_rows", "_validation",
 }  # fmt: skip
 HEAVY = ("torch", "pandas", "sklearn", "scipy", "optuna", "ray", "matplotlib", "typer", "rich")
