@@ -20,7 +20,7 @@ import netreg
 # Top-level modules and packages of netreg that the loop may load.
 LOOP = {
     "constraints", "execution", "optim", "penalties", "plan", "regularizer", "select",
-    "choices", "_kernels", "_rows", "_validation",
+    "choices", "_config", "_kernels", "_rows", "_validation",
 }  # fmt: skip
 HEAVY = ("torch", "pandas", "sklearn", "scipy", "optuna", "ray", "matplotlib", "typer", "rich")
 

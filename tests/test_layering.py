@@ -15,6 +15,7 @@ import pytest
 LAYERS = [
     "_interrupts",
     "_validation",
+    "_config",
     "choices",
     "_kernels",
     "penalties",
@@ -104,6 +105,7 @@ def test_imports_point_down(path: Path):
 # import them (and their names, which are public within netreg).
 SHARED_INTERNALS = {
     "_validation",
+    "_config",
     "_kernels",
     "_rows",
     "_progress",
@@ -151,7 +153,7 @@ def test_no_private_name_crosses_packages(path: Path):
 
     Another top-level package of netreg must reach them through a public name, so that a
     package can change its insides without breaking its neighbours. netreg's top-level
-    ``_validation``, ``_kernels``, ``_rows``, ``_progress``, ``_parallel``, ``_ray`` and
+    ``_validation``, ``_config``, ``_kernels``, ``_rows``, ``_progress``, ``_parallel``, ``_ray`` and
     ``_interrupts`` are the library's shared internals and may be imported from anywhere.
     """
     private = [f"line {line}: {what}" for line, what in _private_imports(path)]

@@ -4,26 +4,22 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 from torch import Tensor
 
-from netreg._validation import check_config_keys
-
-_REGISTRY: dict[str, type[Constraint]] = {}
+from netreg._config import Configurable
 
 EPSILON = 1e-7
 """Keras's ``backend.epsilon()``, used in its norm constraints; kept for exact agreement."""
 
 
 @dataclasses.dataclass(frozen=True)
-class Constraint:
+class Constraint(Configurable):
     """Base class: ``project`` (pure), ``project_`` (in place) and a config round-trip."""
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        _REGISTRY[cls.__name__] = cls
+    family_registry: ClassVar[dict[str, type[Any]]] = {}
 
     def project(self, w: Tensor) -> Tensor:
         """The constrained version of ``w`` as a new tensor."""
@@ -45,21 +41,9 @@ class Constraint:
         """True when ``w`` already satisfies the constraint (within ``atol``)."""
         return bool(torch.allclose(self.project(w), w, atol=atol, rtol=0))
 
-    def get_config(self) -> dict[str, Any]:
-        out = {}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            out[f.name] = list(value) if isinstance(value, tuple) else value
-        return out
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> Constraint:
-        check_config_keys(cls.__name__, config, [f.name for f in dataclasses.fields(cls)])
-        return cls(**config)
-
     def __call__(self, w: Tensor) -> Tensor:
         return self.project(w)
 
 
 def registered_constraints() -> dict[str, type[Constraint]]:
-    return dict(_REGISTRY)
+    return dict(Constraint.family_registry)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from netreg._config import resolve, split_config
 from netreg.constraints._axis import from_keras_axis
 from netreg.constraints.base import Constraint, registered_constraints
 from netreg.constraints.non_neg import NonNeg
@@ -37,36 +38,13 @@ def deserialize(config: dict[str, Any]) -> Constraint:
     ``axis``; netreg's own configs write ``axis`` as ``"units"``, ``"inputs"`` or a list of
     torch dims and carry ``"layout": "torch"``.
     """
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(
-            "A constraint config must be a dict with 'class_name' and 'config' keys. "
-            f"Received: config={config!r}"
-        )
-    name = config["class_name"]
-    known = registered_constraints()
-    if name not in known:
-        raise ValueError(
-            f"Unknown constraint class {name!r}; valid names are {sorted(known)}. Received: class_name={name!r}"
-        )
-    body = dict(config.get("config") or {})
+    name, body = split_config("constraint", config, registered_constraints())
     is_keras = config.get("layout") != "torch"
     if is_keras and "axis" in body and not isinstance(body["axis"], str):
         body["axis"] = from_keras_axis(body["axis"])
-    return known[name].from_config(body)
+    return registered_constraints()[name].from_config(body)
 
 
 def get(identifier: Constraint | str | dict[str, Any] | None) -> Constraint | None:
-    if identifier is None or isinstance(identifier, Constraint):
-        return identifier
-    if isinstance(identifier, str):
-        key = identifier.lower()
-        if key not in STRING_IDS:
-            raise ValueError(
-                f"Unknown constraint id {identifier!r}; valid ids are {sorted(STRING_IDS)}. Received: identifier={identifier!r}"
-            )
-        return STRING_IDS[key]()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    raise TypeError(
-        f"A constraint must be a Constraint, a string id or a config dict. Received: identifier={identifier!r}"
-    )
+    """A constraint from an instance, a Keras string id, or a config dict; ``None`` passes through."""
+    return resolve("constraint", identifier, Constraint, STRING_IDS, deserialize)

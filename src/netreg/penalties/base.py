@@ -16,16 +16,15 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor
 
-from netreg._validation import check_config_keys, check_strength
+from netreg._config import Configurable
+from netreg._validation import check_strength
 
 Step = float | Tensor
 """A prox step: a scalar, or a tensor of per-coordinate steps shaped like the parameter."""
 
-_REGISTRY: dict[str, type[Penalty]] = {}
-
 
 @dataclasses.dataclass(frozen=True)
-class Penalty:
+class Penalty(Configurable):
     """Base class: ``value``, ``prox``, ``alpha_max``, ``support`` and a config round-trip.
 
     Subclasses set ``is_smooth`` (may the penalty go into the loss without losing exact
@@ -34,10 +33,7 @@ class Penalty:
 
     is_smooth: ClassVar[bool] = False
     strength_fields: ClassVar[tuple[str, ...]] = ()
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        _REGISTRY[cls.__name__] = cls
+    family_registry: ClassVar[dict[str, type[Any]]] = {}
 
     # -- the math -------------------------------------------------------------------
     def value(self, w: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -83,17 +79,6 @@ class Penalty:
         """True when every strength is zero: the penalty is a no-op."""
         return all(getattr(self, name) == 0.0 for name in self.strength_fields)
 
-    # -- config ---------------------------------------------------------------------
-    def get_config(self) -> dict[str, Any]:
-        """The constructor arguments as plain Python values."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> Penalty:
-        """Rebuild from ``get_config()``; an unknown key is an error naming it."""
-        check_config_keys(cls.__name__, config, [f.name for f in dataclasses.fields(cls)])
-        return cls(**config)
-
     def __call__(self, w: Tensor) -> Tensor:
         """Keras-style call: the penalty value of ``w``."""
         return self.value(w)
@@ -101,7 +86,7 @@ class Penalty:
 
 def registered_penalties() -> dict[str, type[Penalty]]:
     """Every Penalty subclass by class name (for deserialization)."""
-    return dict(_REGISTRY)
+    return dict(Penalty.family_registry)
 
 
 def soft_threshold(v: Tensor, threshold: Step, *, out: Tensor | None = None) -> Tensor:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from netreg._config import resolve, split_config
 from netreg.penalties.base import Penalty, registered_penalties
 from netreg.penalties.elastic_net import ElasticNet
 from netreg.penalties.l1 import L1
@@ -32,42 +33,13 @@ def serialize(penalty: Penalty) -> dict[str, Any]:
 
 def deserialize(config: dict[str, Any]) -> Penalty:
     """Build a penalty from ``serialize``'s dict or from a Keras 2/3 regularizer config."""
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(
-            "A penalty config must be a dict with 'class_name' and 'config' keys, as written "
-            f"by netreg.penalties.serialize or Keras. Received: config={config!r}"
-        )
-    name = config["class_name"]
-    body = dict(config.get("config") or {})
-    if name in _KERAS_CLASSES:
-        cls = _KERAS_CLASSES[name]
-        if cls is ElasticNet:  # Keras's L1L2 writes None for a missing part
-            body = {k: (0.0 if v is None else v) for k, v in body.items()}
-        return cls.from_config(body)
-    known = registered_penalties()
-    if name not in known:
-        valid = sorted(set(known) | set(_KERAS_CLASSES))
-        raise ValueError(
-            f"Unknown penalty class {name!r}; valid names are {valid}. Received: class_name={name!r}"
-        )
-    return known[name].from_config(body)
+    name, body = split_config("penalty", config, {**registered_penalties(), **_KERAS_CLASSES})
+    cls = _KERAS_CLASSES.get(name) or registered_penalties()[name]
+    if name == "L1L2":  # Keras's L1L2 writes None for a missing part
+        body = {k: (0.0 if v is None else v) for k, v in body.items()}
+    return cls.from_config(body)
 
 
 def get(identifier: Penalty | str | dict[str, Any] | None) -> Penalty | None:
     """A penalty from an instance, a Keras string id, or a config dict; ``None`` passes through."""
-    if identifier is None or isinstance(identifier, Penalty):
-        return identifier
-    if isinstance(identifier, str):
-        key = identifier.lower()
-        if key not in _STRING_IDS:
-            raise ValueError(
-                f"Unknown penalty id {identifier!r}; valid ids are {sorted(_STRING_IDS)}. "
-                f"Received: identifier={identifier!r}"
-            )
-        return _STRING_IDS[key]()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    raise TypeError(
-        "A penalty must be a Penalty, a string id ('l1', 'l2', 'l1_l2') or a config dict. "
-        f"Received: identifier={identifier!r}"
-    )
+    return resolve("penalty", identifier, Penalty, _STRING_IDS, deserialize)
