@@ -43,6 +43,19 @@ def column_kind(s: pd.Series) -> ColumnKind:
     return "unsupported"
 
 
+#: What an encoder records of each input column at fit, to compare with new tables.
+InputKind = Literal["numeric", "boolean", "categorical"]
+INPUT_KINDS: tuple[InputKind, ...] = ("numeric", "boolean", "categorical")
+
+
+def input_kind(s: pd.Series) -> InputKind | Literal["unsupported"]:
+    """:func:`column_kind`, with booleans apart: a boolean column where numbers were trained
+    is read as 0/1, and where text was trained its labels are ``"True"``/``"False"``."""
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return "boolean"
+    return column_kind(s)
+
+
 def is_plain_text(s: pd.Series) -> bool:
     """A text or object column: categorical, but neither boolean nor a pandas Categorical."""
     return column_kind(s) == "categorical" and not (
