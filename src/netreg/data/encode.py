@@ -121,10 +121,9 @@ class TableEncoder:
                 f"its columns are {preview(columns, 20)}."
             )
         numeric = [c for c in columns if c not in chosen]
-        values = self._numeric_block(X, numeric, fitting=True)
+        values = self._numeric_columns(X, numeric, fitting=True)
         means, scales, fill = {}, {}, {}
-        for j, name in enumerate(numeric):
-            x = values[:, j]
+        for name, x in values.items():
             if self.impute is not None:
                 observed = x[~np.isnan(x)]
                 if observed.size == 0:
@@ -165,24 +164,26 @@ class TableEncoder:
         self._check_fitted()
         X = _as_frame(X_frame)
         self.check_columns(list(X.columns))
-        values = self._numeric_block(X, self.numeric_, fitting=False)
-        blocks: dict[str, np.ndarray] = {}
-        for j, name in enumerate(self.numeric_):
-            x = values[:, j]
-            if name in self.fill_:
-                x = np.where(np.isnan(x), self.fill_[name], x)
-            blocks[name] = ((x - self.means_[name]) / self.scales_[name])[:, None]
-        for name in self.categorical_:
-            codes = pd.Index(self.categories_[name], dtype=object).get_indexer(
-                as_labels(X[name], name)
-            )
-            onehot = np.zeros((len(X), len(self.categories_[name])), dtype=np.float64)
-            known = codes >= 0
-            onehot[np.flatnonzero(known), codes[known]] = 1.0
-            blocks[name] = onehot
-        if not self.columns_:
-            return np.empty((len(X), 0), dtype=np.float64)
-        return np.ascontiguousarray(np.hstack([blocks[c] for c in self.columns_]), dtype=np.float64)
+        values = self._numeric_columns(X, self.numeric_, fitting=False)
+        # One output array filled column by column: no per-column blocks to stack (the
+        # memory of a large table is the table and this array, nothing more).
+        out = np.zeros((len(X), self.n_outputs), dtype=np.float64)
+        k = 0
+        for name in self.columns_:
+            if name in values:
+                x = values.pop(name)
+                if name in self.fill_:
+                    x = np.where(np.isnan(x), self.fill_[name], x)
+                np.subtract(x, self.means_[name], out=out[:, k])
+                out[:, k] /= self.scales_[name]
+                k += 1
+                continue
+            labels = self.categories_[name]
+            codes = pd.Index(labels, dtype=object).get_indexer(as_labels(X[name], name))
+            known = np.flatnonzero(codes >= 0)
+            out[known, k + codes[known]] = 1.0
+            k += len(labels)
+        return out
 
     def fit_transform(self, X_frame: pd.DataFrame) -> np.ndarray:
         """:meth:`fit` then :meth:`transform` on the same rows."""
@@ -306,33 +307,33 @@ class TableEncoder:
                 f"{preview(self.columns_, 20)}; received ({len(received)}): {preview(received, 20)}."
             )
 
-    def _numeric_block(self, X: pd.DataFrame, numeric: list[str], *, fitting: bool) -> np.ndarray:
-        """The numeric columns as float64; refuse text, infinities, and NaN nobody imputes."""
-        block = np.empty((len(X), len(numeric)), dtype=np.float64)
-        junk = []
-        for j, name in enumerate(numeric):
+    def _numeric_columns(
+        self, X: pd.DataFrame, numeric: list[str], *, fitting: bool
+    ) -> dict[str, np.ndarray]:
+        """The numeric columns as float64 arrays (float64 columns are not copied); refuse
+        text, infinities, and NaN nobody imputes."""
+        values, junk = {}, []
+        for name in numeric:
             _kind(X[name], name)
-            block[:, j], problem = junk_of(name, X[name])
+            values[name], problem = junk_of(name, X[name])
             if problem is not None:
                 junk.append(problem)
         if junk:
             raise DataError(junk_message(junk))
         stage = "training rows" if fitting else "rows to transform"
-        n_inf = np.isinf(block).sum(axis=0)
-        infinite = [(c, int(k)) for c, k in zip(numeric, n_inf, strict=True) if k]
+        infinite = [(c, k) for c, x in values.items() if (k := int(np.isinf(x).sum()))]
         if infinite:
             raise DataError(
                 f"Infinite values in column(s) {counts(infinite)} of the {stage}; replace them."
             )
         if self.impute is None:
-            n_nan = np.isnan(block).sum(axis=0)
-            missing = [(c, int(k)) for c, k in zip(numeric, n_nan, strict=True) if k]
+            missing = [(c, k) for c, x in values.items() if (k := int(np.isnan(x).sum()))]
             if missing:
                 raise DataError(
                     f"Missing values (NaN) in column(s) {counts(missing)} of the {stage}, and the "
                     f"encoder has no imputation; use impute='mean' or 'median' or remove those rows."
                 )
-        return block
+        return values
 
 
 def _as_frame(X_frame: pd.DataFrame) -> pd.DataFrame:
