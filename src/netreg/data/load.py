@@ -213,7 +213,7 @@ def _read_csv(file: Path, max_columns: int) -> pd.DataFrame:
     if len(chunks) <= 1:
         return chunks[0] if chunks else pd.DataFrame(columns=_csv_header(file)[1])
     mixed = [j for j in range(chunks[0].shape[1]) if len({c.dtypes.iloc[j] for c in chunks}) > 1]
-    table = pd.concat(chunks, ignore_index=True, copy=False)
+    table = pd.concat(chunks, ignore_index=True)
     del chunks
     if mixed:
         with _csv_errors(file, table.shape[1]):
