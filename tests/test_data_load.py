@@ -208,3 +208,26 @@ def test_limits_are_validated(tmp_path: Path) -> None:
         read_table(path, max_columns=0)
     with pytest.raises(TypeError, match="max_bytes"):
         read_table(path, max_bytes=1.5)  # type: ignore[arg-type]
+
+
+def test_chunked_reading_gives_the_types_of_a_whole_file_read(tmp_path, monkeypatch):
+    n = 100
+    df = pd.DataFrame(
+        {
+            "ints": list(range(n)),
+            "late_text": [str(i) for i in range(n - 1)] + ["abc"],  # numbers, then text
+            "late_gap": [float(i) for i in range(n - 1)] + [None],  # integers, then empty
+            "flags": [True, False] * (n // 2 - 2) + [True, None, False, True],
+            "x": np.linspace(-1, 1, n),
+        }
+    )
+    path = tmp_path / "d.csv"
+    df.to_csv(path, index=False)
+    whole = pd.read_csv(path, index_col=False, low_memory=False)
+    monkeypatch.setattr(load_module, "CHUNK_CELLS", 5 * 7)  # chunks of 7 rows
+    pd.testing.assert_frame_equal(read_table(path), whole)
+    chunks = list(load_module.read_chunks(path, rows=30))
+    assert [len(c) for c in chunks] == [30, 30, 30, 10]
+    pd.testing.assert_frame_equal(chunks[1][["ints", "x"]], whole.iloc[30:60][["ints", "x"]])
+    # a chunk's types are its own rows': numbers here, as the labels "30"… encode the same
+    assert chunks[1]["late_text"].tolist() == list(range(30, 60))

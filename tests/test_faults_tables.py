@@ -4,6 +4,7 @@ labels were never seen in training."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -133,3 +134,105 @@ def test_a_text_column_with_thousands_of_labels_is_capped_before_encoding():
 
     with pytest.raises(DataError, match=r"limit of 1 GiB.*'id' \(10000 labels\)"):
         TableEncoder().fit(prepared.X_frame)
+
+
+def _warnings(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+
+
+def test_predict_warns_when_a_boolean_column_stands_where_numbers_were_trained(model, tmp_path):
+    path, df = model
+    new = df.head(6).assign(x0=[True, False, True, True, False, False])
+    result = invoke("predict", path, write_csv(tmp_path, new, "new.csv"))
+    assert result.exit_code == 0, result.stderr
+    (line,) = _warnings(result)
+    assert "'x0' was numeric when the model was trained and is boolean here" in line
+    assert "read as 0/1" in line
+
+
+def test_predict_warns_once_when_numbers_stand_where_text_was_trained(model, tmp_path):
+    path, df = model
+    new = df.head(6).assign(color=[1, 2, 3, 1, 2, 3])
+    result = invoke("predict", path, write_csv(tmp_path, new, "new.csv"))
+    assert result.exit_code == 0, result.stderr
+    (line,) = _warnings(result)  # the kind and the unseen labels: one line for the column
+    assert "'color' was text (categorical) when the model was trained and is numeric here" in line
+    assert "6 of 6 rows hold labels not seen" in line
+
+
+def test_predict_refuses_text_that_cannot_be_read_where_numbers_were_trained(model, tmp_path):
+    path, df = model
+    new = df.head(6).assign(x1=["a", "b", "c", "a", "b", "c"])
+    assert_user_error(invoke("predict", path, write_csv(tmp_path, new, "new.csv")), "'x1'")
+
+
+def test_models_saved_without_column_kinds_still_predict_without_the_check(model, tmp_path):
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    path, df = model
+    with safe_open(str(path), framework="pt") as handle:
+        document = json.loads(handle.metadata()["netreg"])
+        tensors = {key: handle.get_tensor(key) for key in handle.keys()}  # noqa: SIM118
+    encoder = document["extra"]["netreg_model"]["encoder"]
+    assert encoder.pop("kinds") == {"x0": "numeric", "x1": "numeric", "color": "categorical"}
+    old = tmp_path / "old.safetensors"
+    save_file(tensors, str(old), metadata={"netreg": json.dumps(document)})
+    new = df.head(6).assign(x0=[True, False, True, True, False, False])
+    result = invoke("predict", old, write_csv(tmp_path, new, "new.csv"))
+    assert result.exit_code == 0, result.stderr
+    assert _warnings(result) == []  # the kinds are unknown: nothing to compare
+    assert result.stdout == invoke("predict", path, tmp_path / "new.csv").stdout
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_predict_streams_in_chunks_with_the_same_predictions(model, tmp_path, monkeypatch, suffix):
+    import netreg.compare.saved
+    import netreg.data.load
+    from netreg.compare import load_model
+    from netreg.data import read_table
+
+    # Forward passes of 7 rows, chunks of 14 rows (2 batches of 7 in 45 cells over 3 columns).
+    monkeypatch.setattr(netreg.compare.saved, "PREDICT_BATCH", 7)
+    monkeypatch.setattr(netreg.data.load, "CHUNK_CELLS", 45)
+
+    path, df = model
+    data = tmp_path / f"new{suffix}"
+    new = df.drop(columns="y").assign(color=["red", "green", "blue", "gray"] * 15)
+    new.to_csv(data, index=False) if suffix == ".csv" else new.to_parquet(data, index=False)
+    with pytest.warns(UserWarning, match=r"'color': 15 of 60 rows .*'gray'"):  # the library says it
+        whole = load_model(path).predict_frame(read_table(data)).to_csv(index=False)
+    calls = []
+    chunks = netreg.data.load.read_chunks
+
+    def small_chunks(*args, **kwargs):
+        for chunk in chunks(*args, **kwargs):
+            calls.append(len(chunk))
+            yield chunk
+
+    monkeypatch.setattr(netreg.data, "read_chunks", small_chunks)
+    streamed = invoke("predict", path, data)
+    assert streamed.exit_code == 0, streamed.stderr
+    assert calls == [14] * 4 + [4]
+    assert streamed.stdout == whole  # exactly: same text, digit for digit
+    (line,) = _warnings(streamed)  # one line for the whole file, counts over every chunk
+    assert "15 of 60 rows hold labels not seen" in line and "'gray'" in line
+    out = tmp_path / "p.csv"
+    written = invoke("predict", path, data, "--out", out)
+    assert written.exit_code == 0, written.stderr
+    assert out.read_text() == whole and "Wrote 60 predictions" in written.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([data.name, "p.csv"])
+
+
+def test_a_bad_chunk_leaves_no_output_file(model, tmp_path, monkeypatch):
+    import netreg.data.load
+
+    path, df = model
+    new = pd.concat([df.drop(columns="y")] * 40, ignore_index=True)  # 2400 rows
+    new["x1"] = new["x1"].astype(object)
+    new.loc[2300, "x1"] = "oops"  # in the last chunk, after others were written
+    data = write_csv(tmp_path, new, "new.csv")
+    monkeypatch.setattr(netreg.data.load, "CHUNK_CELLS", 3 * 2048)  # 2 chunks of 1024 rows
+    out = tmp_path / "p.csv"
+    assert_user_error(invoke("predict", path, data, "--out", out), "'x1'", "oops")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.csv"]

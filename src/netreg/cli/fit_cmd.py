@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Annotated
@@ -137,21 +138,34 @@ def predict(
 ) -> None:
     """Predict with a saved model; the file is read with safetensors only, never unpickled."""
     from netreg.compare import load_model
-    from netreg.data import read_columns, read_table
+    from netreg.data import InputCheck, read_chunks, read_columns
+    from netreg.data.load import CHUNK_CELLS
+    from netreg.report.atomic import staged_file
 
     outputs = check_outputs({"--out": out}, force=force)
     if out is not None and outputs["--out"].suffix.lower() != ".csv":
         raise UsageError(f"--out must be a .csv file. Received: out={os.fspath(out)!r}")
     loaded = load_model(model)
-    loaded.check_columns(read_columns(data))  # from the header, before the data is read
-    frame = read_table(data)
-    warn(loaded.encoder.unseen_labels(frame.drop(columns=[loaded.target], errors="ignore")))
-    predictions = loaded.predict_frame(frame)
-    text = predictions.to_csv(index=False)
-    if out is None:
-        typer.echo(text, nl=False)
-        return
-    write_outputs([(outputs["--out"], text)], force=force)
+    names = read_columns(data)
+    loaded.check_columns(names)  # from the header, before the data is read
+    rows = loaded.chunk_rows(len(names), CHUNK_CELLS)
+    check = InputCheck(loaded.encoder)  # gathers column warnings over all the chunks
+    with contextlib.ExitStack() as stack:
+        if out is not None:  # the whole output goes to a temporary file, published at the end
+            handle, publish = stack.enter_context(staged_file(outputs["--out"], force=force))
+        n_rows = 0
+        for chunk in read_chunks(data, rows=rows):  # memory does not grow with the file
+            text = loaded.predict_frame(chunk, check).to_csv(index=False, header=n_rows == 0)
+            n_rows += len(chunk)
+            if out is None:
+                typer.echo(text, nl=False)
+            else:
+                handle.write(text.encode("utf-8"))
+        warn(check.messages())
+        if out is None:
+            return
+        with publishing() as written:  # refused after a Ctrl-C, not cut short by one
+            written.append(str(publish()))
     stdout_console().print(
-        f"Wrote {len(predictions)} predictions to {outputs['--out']}", markup=False, highlight=False
+        f"Wrote {n_rows} predictions to {outputs['--out']}", markup=False, highlight=False
     )

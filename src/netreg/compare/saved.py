@@ -24,7 +24,7 @@ from torch import nn
 from netreg._validation import check_choice, check_float, check_int
 from netreg.choices import ACTIVATIONS, TASKS
 from netreg.compare.single import FittedTable
-from netreg.data import DataError, TableEncoder
+from netreg.data import DataError, InputCheck, TableEncoder
 from netreg.report.atomic import atomic_write_bytes, resolve_target
 from netreg.train import mlp, predict
 from netreg.train.checkpoint import (
@@ -50,6 +50,10 @@ _KEYS = {
     "params",
 }
 _ARCH_KEYS = {"n_inputs", "hidden", "n_outputs", "activation", "dropout"}
+#: Rows per forward pass in :meth:`SavedModel.predict_frame`. A matrix product's last bits can
+#: depend on how many rows it holds; a file streamed in chunks of a multiple of this many rows
+#: (:meth:`SavedModel.chunk_rows`) is thus predicted exactly as it would be all at once.
+PREDICT_BATCH = 1024
 
 
 def save_model(path: str | os.PathLike[str], fitted: FittedTable, *, force: bool = False) -> Path:
@@ -97,11 +101,22 @@ class SavedModel:
         """Refuse a table's column names (the target may be among them) before it is read."""
         self.encoder.check_columns([name for name in names if name != self.target])
 
-    def predict_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
+    def chunk_rows(self, n_columns: int, cells: int) -> int:
+        """Rows per chunk for streaming a table of ``n_columns`` columns in about ``cells``
+        cells per chunk: a multiple of :data:`PREDICT_BATCH`, so that chunked predictions
+        equal those of the whole table exactly."""
+        return PREDICT_BATCH * max(1, cells // (PREDICT_BATCH * max(1, n_columns)))
+
+    def predict_frame(self, frame: pd.DataFrame, check: InputCheck | None = None) -> pd.DataFrame:
         """Predictions for every row of ``frame`` (the target column, if present, is ignored).
 
         Regression: one column ``prediction`` on the target's scale. Classification:
         ``prediction`` (the most probable label) and ``proba_<label>`` per class.
+
+        Columns that encode but differ from training (a boolean where numbers were trained,
+        labels never seen) are noted in ``check`` (pass one :class:`InputCheck` for all the
+        chunks of a file and report it at the end); without it they are issued as
+        ``UserWarning``, one per column.
 
         Raises
         ------
@@ -110,11 +125,18 @@ class SavedModel:
             or values are missing or not numbers where numbers are expected.
         """
         features = frame.drop(columns=[self.target]) if self.target in frame.columns else frame
+        own_check = check is None
+        check = InputCheck(self.encoder) if check is None else check
+        check.update(features)
         X = self.encoder.transform(features)
+        if own_check:
+            check.warn()
         if self.task == "regression":
             out = predict(self.model, torch.from_numpy(X), task="regression")
             return pd.DataFrame({"prediction": self.y_mean + self.y_scale * np.asarray(out)})
-        logits = predict(self.model, torch.from_numpy(X), task="regression")
+        logits = predict(
+            self.model, torch.from_numpy(X), task="regression", batch_size=PREDICT_BATCH
+        )
         logits = np.asarray(logits).reshape(len(X), -1)
         if logits.shape[1] == 1:
             p1 = 1.0 / (1.0 + np.exp(-logits[:, 0]))

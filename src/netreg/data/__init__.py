@@ -13,7 +13,8 @@ user's data is a :class:`DataError` with a one-line message.
 from netreg.data.datasets import list_datasets, load_dataset, load_prostate, sparse_signal
 from netreg.data.encode import TableEncoder
 from netreg.data.errors import DataError
-from netreg.data.load import SUPPORTED_EXTENSIONS, read_columns, read_table
+from netreg.data.input_check import InputCheck
+from netreg.data.load import SUPPORTED_EXTENSIONS, read_chunks, read_columns, read_table
 from netreg.data.prepare import PreparedTable, prepare_table
 from netreg.data.target import MAX_AUTO_CLASSES, TargetInfo, resolve_target
 
@@ -21,6 +22,7 @@ __all__ = [
     "MAX_AUTO_CLASSES",
     "SUPPORTED_EXTENSIONS",
     "DataError",
+    "InputCheck",
     "PreparedTable",
     "TableEncoder",
     "TargetInfo",
@@ -28,6 +30,7 @@ __all__ = [
     "load_dataset",
     "load_prostate",
     "prepare_table",
+    "read_chunks",
     "read_columns",
     "read_table",
     "resolve_target",

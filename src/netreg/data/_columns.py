@@ -43,6 +43,19 @@ def column_kind(s: pd.Series) -> ColumnKind:
     return "unsupported"
 
 
+#: What an encoder records of each input column at fit, to compare with new tables.
+InputKind = Literal["numeric", "boolean", "categorical"]
+INPUT_KINDS: tuple[InputKind, ...] = ("numeric", "boolean", "categorical")
+
+
+def input_kind(s: pd.Series) -> InputKind | Literal["unsupported"]:
+    """:func:`column_kind`, with booleans apart: a boolean column where numbers were trained
+    is read as 0/1, and where text was trained its labels are ``"True"``/``"False"``."""
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return "boolean"
+    return column_kind(s)
+
+
 def is_plain_text(s: pd.Series) -> bool:
     """A text or object column: categorical, but neither boolean nor a pandas Categorical."""
     return column_kind(s) == "categorical" and not (
@@ -51,7 +64,10 @@ def is_plain_text(s: pd.Series) -> bool:
 
 
 def to_float(s: pd.Series) -> np.ndarray:
-    """A numeric column (plain or nullable dtype) as float64, with missing values as NaN."""
+    """A numeric column (plain or nullable dtype) as float64, with missing values as NaN;
+    a float64 column's own values, not a copy (callers never write into it)."""
+    if s.dtype == np.float64:
+        return s.to_numpy()
     return s.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
@@ -123,18 +139,20 @@ def counts(items: Sequence[tuple[str, int]], limit: int = 10) -> str:
 MAX_MAGNITUDE = 1e150
 
 
-def too_large(values: np.ndarray, names: list[str]) -> str | None:
-    """The message for columns of a 2-D float array holding finite values beyond
-    :data:`MAX_MAGNITUDE` (each named with its count and largest value), or None."""
-    magnitude = np.where(np.isfinite(values), np.abs(values), 0.0)
-    bad = [
-        (name, int(k))
-        for name, k in zip(names, (magnitude > MAX_MAGNITUDE).sum(axis=0), strict=True)
-        if k
-    ]
+def too_large(columns: dict[str, np.ndarray]) -> str | None:
+    """The message for columns (1-D float arrays by name) holding finite values beyond
+    :data:`MAX_MAGNITUDE` (each named with its count and largest value), or None.
+
+    Column by column, so that checking a table takes one column's worth of memory."""
+    bad, largest = [], 0.0
+    for name, x in columns.items():
+        magnitude = np.abs(x[np.isfinite(x)])
+        k = int((magnitude > MAX_MAGNITUDE).sum())
+        if k:
+            bad.append((name, k))
+            largest = max(largest, float(magnitude.max()))
     if not bad:
         return None
-    largest = float(magnitude.max())
     return (
         f"Values too large in column(s) {counts(bad)} (largest magnitude {largest:.3g}; the limit is "
         f"{MAX_MAGNITUDE:.0e}, beyond which standardizing overflows); rescale those columns, "

@@ -13,10 +13,12 @@ from netreg.data._columns import (
     check_onehot_size,
     column_kind,
     counts,
+    input_kind,
     junk_message,
     junk_of,
     preview,
 )
+from netreg.data._encoder_config import float_map, kinds_map, str_list
 from netreg.data.errors import DataError
 
 CONFIG_FORMAT = "netreg.TableEncoder"
@@ -34,6 +36,8 @@ _CONFIG_KEYS = {
     "fill",
     "categories",
 }
+#: Keys a config may lack: models saved before netreg recorded the input kinds.
+_OPTIONAL_KEYS = {"kinds"}
 
 
 class TableEncoder:
@@ -96,6 +100,9 @@ class TableEncoder:
         self.scales_: dict[str, float] = {}
         self.fill_: dict[str, float] = {}
         self.categories_: dict[str, list[str]] = {}
+        # numeric / boolean / categorical per input column at fit; empty for encoders
+        # rebuilt from configs saved before it was recorded (nothing to compare then).
+        self.kinds_: dict[str, str] = {}
 
     # ------------------------------------------------------------------ fitting
     def fit(self, X_frame: pd.DataFrame) -> TableEncoder:
@@ -114,10 +121,9 @@ class TableEncoder:
                 f"its columns are {preview(columns, 20)}."
             )
         numeric = [c for c in columns if c not in chosen]
-        values = self._numeric_block(X, numeric, fitting=True)
+        values = self._numeric_columns(X, numeric, fitting=True)
         means, scales, fill = {}, {}, {}
-        for j, name in enumerate(numeric):
-            x = values[:, j]
+        for name, x in values.items():
             if self.impute is not None:
                 observed = x[~np.isnan(x)]
                 if observed.size == 0:
@@ -134,9 +140,10 @@ class TableEncoder:
             scales[name] = scale if np.isfinite(scale) and scale > 0 else 1.0
         categories = {}
         for name in [c for c in columns if c in chosen]:
-            labels = _labels(X[name], name)
+            labels = as_labels(X[name], name)
             categories[name] = sorted(pd.unique(labels).tolist())
         check_onehot_size(len(X), len(numeric), categories)
+        self.kinds_ = {c: str(input_kind(X[c])) for c in columns}
         self.columns_ = columns
         self.numeric_ = numeric
         self.categorical_ = [c for c in columns if c in chosen]
@@ -157,40 +164,26 @@ class TableEncoder:
         self._check_fitted()
         X = _as_frame(X_frame)
         self.check_columns(list(X.columns))
-        values = self._numeric_block(X, self.numeric_, fitting=False)
-        blocks: dict[str, np.ndarray] = {}
-        for j, name in enumerate(self.numeric_):
-            x = values[:, j]
-            if name in self.fill_:
-                x = np.where(np.isnan(x), self.fill_[name], x)
-            blocks[name] = ((x - self.means_[name]) / self.scales_[name])[:, None]
-        for name in self.categorical_:
-            codes = pd.Index(self.categories_[name], dtype=object).get_indexer(
-                _labels(X[name], name)
-            )
-            onehot = np.zeros((len(X), len(self.categories_[name])), dtype=np.float64)
-            known = codes >= 0
-            onehot[np.flatnonzero(known), codes[known]] = 1.0
-            blocks[name] = onehot
-        if not self.columns_:
-            return np.empty((len(X), 0), dtype=np.float64)
-        return np.ascontiguousarray(np.hstack([blocks[c] for c in self.columns_]), dtype=np.float64)
-
-    def unseen_labels(self, X_frame: pd.DataFrame) -> list[str]:
-        """One message per categorical column holding labels never seen in training (they
-        encode as all-zero one-hot rows), e.g. numbers where text was trained."""
-        self._check_fitted()
-        X, messages = _as_frame(X_frame), []
-        for name in self.categorical_:
-            labels = _labels(X[name], name)
-            unseen = ~pd.Index(labels).isin(self.categories_[name])
-            if unseen.any():
-                messages.append(
-                    f"Column {name!r}: {int(unseen.sum())} of {len(X)} rows hold labels not seen in "
-                    f"training ({preview(sorted({str(v) for v in labels[unseen]}), 3)}; trained: "
-                    f"{preview(self.categories_[name], 5)}); they are encoded as no category."
-                )
-        return messages
+        values = self._numeric_columns(X, self.numeric_, fitting=False)
+        # One output array filled column by column: no per-column blocks to stack (the
+        # memory of a large table is the table and this array, nothing more).
+        out = np.zeros((len(X), self.n_outputs), dtype=np.float64)
+        k = 0
+        for name in self.columns_:
+            if name in values:
+                x = values.pop(name)
+                if name in self.fill_:
+                    x = np.where(np.isnan(x), self.fill_[name], x)
+                np.subtract(x, self.means_[name], out=out[:, k])
+                out[:, k] /= self.scales_[name]
+                k += 1
+                continue
+            labels = self.categories_[name]
+            codes = pd.Index(labels, dtype=object).get_indexer(as_labels(X[name], name))
+            known = np.flatnonzero(codes >= 0)
+            out[known, k + codes[known]] = 1.0
+            k += len(labels)
+        return out
 
     def fit_transform(self, X_frame: pd.DataFrame) -> np.ndarray:
         """:meth:`fit` then :meth:`transform` on the same rows."""
@@ -244,6 +237,7 @@ class TableEncoder:
             "scales": dict(self.scales_),
             "fill": dict(self.fill_),
             "categories": {k: list(v) for k, v in self.categories_.items()},
+            "kinds": dict(self.kinds_),
         }
 
     @classmethod
@@ -257,7 +251,7 @@ class TableEncoder:
         """
         if not isinstance(config, dict):
             raise DataError(f"Encoder config must be a mapping, not {type(config).__name__}.")
-        unknown = sorted(set(config) - _CONFIG_KEYS)
+        unknown = sorted(set(config) - _CONFIG_KEYS - _OPTIONAL_KEYS)
         missing = sorted(_CONFIG_KEYS - set(config))
         if unknown or missing:
             raise DataError(
@@ -269,9 +263,9 @@ class TableEncoder:
                 f"Encoder config has format {config['format']!r} version {config['version']!r}; "
                 f"expected {CONFIG_FORMAT!r} version {CONFIG_VERSION}."
             )
-        columns = _str_list(config["columns"], "columns")
-        numeric = _str_list(config["numeric"], "numeric")
-        categorical = _str_list(config["categorical"], "categorical")
+        columns = str_list(config["columns"], "columns")
+        numeric = str_list(config["numeric"], "numeric")
+        categorical = str_list(config["categorical"], "categorical")
         if sorted(numeric + categorical) != sorted(columns) or len(set(columns)) != len(columns):
             raise DataError(
                 "Encoder config is inconsistent: 'numeric' and 'categorical' must split 'columns'."
@@ -279,17 +273,18 @@ class TableEncoder:
         enc = cls(
             categorical=categorical, impute=config["impute"], standardize=config["standardize"]
         )
-        enc.means_ = _float_map(config["means"], numeric, "means")
-        enc.scales_ = _float_map(config["scales"], numeric, "scales")
+        enc.means_ = float_map(config["means"], numeric, "means")
+        enc.scales_ = float_map(config["scales"], numeric, "scales")
         if any(v <= 0 for v in enc.scales_.values()):
             raise DataError("Encoder config is inconsistent: every entry of 'scales' must be > 0.")
-        enc.fill_ = _float_map(config["fill"], numeric if enc.impute else [], "fill")
+        enc.fill_ = float_map(config["fill"], numeric if enc.impute else [], "fill")
         cats = config["categories"]
         if not isinstance(cats, dict) or sorted(cats) != sorted(categorical):
             raise DataError(
                 "Encoder config is inconsistent: 'categories' must have one list per categorical column."
             )
-        enc.categories_ = {c: _str_list(cats[c], f"categories[{c!r}]") for c in categorical}
+        enc.categories_ = {c: str_list(cats[c], f"categories[{c!r}]") for c in categorical}
+        enc.kinds_ = kinds_map(config.get("kinds", {}), columns)
         enc.columns_, enc.numeric_, enc.categorical_ = columns, numeric, categorical
         enc._fitted = True
         return enc
@@ -312,33 +307,33 @@ class TableEncoder:
                 f"{preview(self.columns_, 20)}; received ({len(received)}): {preview(received, 20)}."
             )
 
-    def _numeric_block(self, X: pd.DataFrame, numeric: list[str], *, fitting: bool) -> np.ndarray:
-        """The numeric columns as float64; refuse text, infinities, and NaN nobody imputes."""
-        block = np.empty((len(X), len(numeric)), dtype=np.float64)
-        junk = []
-        for j, name in enumerate(numeric):
+    def _numeric_columns(
+        self, X: pd.DataFrame, numeric: list[str], *, fitting: bool
+    ) -> dict[str, np.ndarray]:
+        """The numeric columns as float64 arrays (float64 columns are not copied); refuse
+        text, infinities, and NaN nobody imputes."""
+        values, junk = {}, []
+        for name in numeric:
             _kind(X[name], name)
-            block[:, j], problem = junk_of(name, X[name])
+            values[name], problem = junk_of(name, X[name])
             if problem is not None:
                 junk.append(problem)
         if junk:
             raise DataError(junk_message(junk))
         stage = "training rows" if fitting else "rows to transform"
-        n_inf = np.isinf(block).sum(axis=0)
-        infinite = [(c, int(k)) for c, k in zip(numeric, n_inf, strict=True) if k]
+        infinite = [(c, k) for c, x in values.items() if (k := int(np.isinf(x).sum()))]
         if infinite:
             raise DataError(
                 f"Infinite values in column(s) {counts(infinite)} of the {stage}; replace them."
             )
         if self.impute is None:
-            n_nan = np.isnan(block).sum(axis=0)
-            missing = [(c, int(k)) for c, k in zip(numeric, n_nan, strict=True) if k]
+            missing = [(c, k) for c, x in values.items() if (k := int(np.isnan(x).sum()))]
             if missing:
                 raise DataError(
                     f"Missing values (NaN) in column(s) {counts(missing)} of the {stage}, and the "
                     f"encoder has no imputation; use impute='mean' or 'median' or remove those rows."
                 )
-        return block
+        return values
 
 
 def _as_frame(X_frame: pd.DataFrame) -> pd.DataFrame:
@@ -363,7 +358,7 @@ def _kind(s: pd.Series, name: str) -> str:
     return kind
 
 
-def _labels(s: pd.Series, name: str) -> np.ndarray:
+def as_labels(s: pd.Series, name: str) -> np.ndarray:
     """Categorical values as text; integral numbers print without ``.0``; missing is an error."""
     _kind(s, name)
     n_missing = int(s.isna().sum())
@@ -377,24 +372,3 @@ def _labels(s: pd.Series, name: str) -> np.ndarray:
         if np.all(np.isfinite(x)) and np.all(x == np.round(x)):
             return x.astype(np.int64).astype(str).astype(object)
     return np.array([str(v) for v in s.astype(object)], dtype=object)
-
-
-def _str_list(value: Any, key: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise DataError(f"Encoder config entry {key!r} must be a list of strings.")
-    return list(value)
-
-
-def _float_map(value: Any, keys: list[str], key: str) -> dict[str, float]:
-    if not isinstance(value, dict) or sorted(value) != sorted(keys):
-        raise DataError(
-            f"Encoder config entry {key!r} must map exactly the columns {preview(keys, 10)} to numbers."
-        )
-    out = {}
-    for k, v in value.items():
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v):
-            raise DataError(
-                f"Encoder config entry {key}[{k!r}] must be a finite number, not {v!r}."
-            )
-        out[k] = float(v)
-    return out

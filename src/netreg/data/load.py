@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import warnings
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +28,9 @@ SUPPORTED_EXTENSIONS: dict[str, str] = {
 }
 DEFAULT_MAX_BYTES = 2 * 1024**3
 DEFAULT_MAX_COLUMNS = 100_000
+
+#: Cells per chunk when :func:`read_chunks` is not told the rows: 2¹⁹ float64 cells are 4 MiB.
+CHUNK_CELLS = 2**19
 
 _SNIFF_BYTES = 64 * 1024
 _SNIFF_DELIMITERS = ",\t;| "
@@ -85,6 +90,49 @@ def read_table(
     return df
 
 
+def read_chunks(
+    path: str | os.PathLike[str],
+    *,
+    rows: int | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_columns: int = DEFAULT_MAX_COLUMNS,
+) -> Iterator[pd.DataFrame]:
+    """The table :func:`read_table` reads, as consecutive DataFrames of at most ``rows`` rows,
+    so that the memory of a caller that handles one at a time does not grow with the file.
+
+    The file's limits are checked when the first chunk is asked for, as by :func:`read_table`;
+    a parsing error further down the file is raised when its chunk is reached. Each chunk's
+    column types are inferred from its own rows (a column of integers with one empty cell is
+    float in that chunk only).
+
+    Parameters
+    ----------
+    rows : int, optional
+        Rows per chunk; by default about :data:`CHUNK_CELLS` cells per chunk.
+
+    Raises
+    ------
+    DataError
+        As :func:`read_table`; a table with a header but no rows once every chunk is read.
+    """
+    max_columns = check_int("max_columns", max_columns, low=1)
+    if rows is not None:
+        rows = check_int("rows", rows, low=1)
+    file, fmt = _checked_file(path, max_bytes)
+    chunks = (
+        _parquet_chunks(file, max_bytes, max_columns, rows)
+        if fmt == "parquet"
+        else _csv_chunks(file, max_columns, rows)
+    )
+    n_rows = 0
+    for chunk in chunks:
+        n_rows += len(chunk)
+        if len(chunk):
+            yield chunk
+    if n_rows == 0:
+        raise DataError(f"Table {str(file)!r} is empty: it has columns but no rows.")
+
+
 def read_columns(
     path: str | os.PathLike[str],
     *,
@@ -102,12 +150,8 @@ def read_columns(
     max_columns = check_int("max_columns", max_columns, low=1)
     file, fmt = _checked_file(path, max_bytes)
     if fmt == "parquet":
-        try:
+        with _parquet_errors(file):
             names = list(pq.read_schema(file).names)
-        except (pa.ArrowException, OSError) as exc:
-            raise DataError(
-                f"Could not read {str(file)!r} as Parquet: {_first_line(exc)}."
-            ) from None
     else:
         names = _csv_header(file)[1]
     _check_width(len(names), max_columns, file)
@@ -159,21 +203,60 @@ def _csv_header(file: Path) -> tuple[str, list[str]]:
 
 
 def _read_csv(file: Path, max_columns: int) -> pd.DataFrame:
-    """Parse the header alone, check its width, then read the table with the same dialect."""
+    """Read the table in chunks and join them: parsing a whole file at once, pandas holds
+    about twice the file's size on top of the table; by chunks, one chunk's worth.
+
+    A column whose type differs between chunks (integers in one, text further down) is read
+    again on its own, whole, so every column's type is the one inferred from all its rows.
+    """
+    chunks = list(_csv_chunks(file, max_columns, None))
+    if len(chunks) <= 1:
+        return chunks[0] if chunks else pd.DataFrame(columns=_csv_header(file)[1])
+    mixed = [j for j in range(chunks[0].shape[1]) if len({c.dtypes.iloc[j] for c in chunks}) > 1]
+    table = pd.concat(chunks, ignore_index=True)
+    del chunks
+    if mixed:
+        with _csv_errors(file, table.shape[1]):
+            whole = pd.read_csv(
+                file, sep=_delimiter(file), encoding="utf-8-sig", index_col=False,
+                low_memory=False, usecols=mixed,
+            )  # fmt: skip
+        for j in mixed:
+            table[table.columns[j]] = whole[whole.columns[mixed.index(j)]].to_numpy()
+    return table
+
+
+def _csv_chunks(file: Path, max_columns: int, rows: int | None) -> Iterator[pd.DataFrame]:
+    """:func:`_read_csv` in pieces of ``rows`` rows (by default :data:`CHUNK_CELLS` cells)."""
     sep, header = _csv_header(file)
     _check_width(len(header), max_columns, file)
     _check_unique(header, file)
+    size = rows or max(1, CHUNK_CELLS // len(header))
+    with _csv_errors(file, len(header)):
+        reader = pd.read_csv(
+            file, sep=sep, encoding="utf-8-sig", index_col=False, low_memory=False, chunksize=size
+        )
+    with reader:
+        while True:
+            with _csv_errors(file, len(header)):
+                chunk = next(reader, None)
+            if chunk is None:
+                return
+            yield chunk
+
+
+@contextlib.contextmanager
+def _csv_errors(file: Path, n_names: int) -> Iterator[None]:
+    """Turn what pandas raises while parsing ``file`` into one-line :class:`DataError`."""
     try:
         with warnings.catch_warnings():
             # index_col=False: rows wider than the header must not silently become an index.
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            return pd.read_csv(
-                file, sep=sep, encoding="utf-8-sig", index_col=False, low_memory=False
-            )
+            yield
     except pd.errors.ParserWarning:
         raise DataError(
             f"Could not read {str(file)!r} as CSV: some rows have more fields than the "
-            f"{len(header)} names in the header; give every column a name."
+            f"{n_names} names in the header; give every column a name."
         ) from None
     except pd.errors.EmptyDataError:
         raise DataError(f"Table {str(file)!r} is empty: it has no columns.") from None
@@ -199,11 +282,33 @@ def _delimiter(file: Path) -> str:
 
 def _read_parquet(file: Path, max_bytes: int, max_columns: int) -> pd.DataFrame:
     """Check the footer (schema, uncompressed size, nested types), then read the data."""
-    try:
+    _check_parquet(file, max_bytes, max_columns)
+    with _parquet_errors(file):
+        return pq.read_table(file).to_pandas()
+
+
+def _parquet_chunks(
+    file: Path, max_bytes: int, max_columns: int, rows: int | None
+) -> Iterator[pd.DataFrame]:
+    """:func:`_read_parquet` in record batches of ``rows`` rows."""
+    n_columns = _check_parquet(file, max_bytes, max_columns)
+    size = rows or max(1, CHUNK_CELLS // n_columns)
+    with _parquet_errors(file):
+        batches = pq.ParquetFile(file).iter_batches(batch_size=size)
+    while True:
+        with _parquet_errors(file):
+            batch = next(batches, None)
+            chunk = None if batch is None else pa.Table.from_batches([batch]).to_pandas()
+        if chunk is None:
+            return
+        yield chunk
+
+
+def _check_parquet(file: Path, max_bytes: int, max_columns: int) -> int:
+    """Check the footer of a Parquet file before its data is read; its number of columns."""
+    with _parquet_errors(file):
         meta = pq.read_metadata(file)
         schema = meta.schema.to_arrow_schema()
-    except (pa.ArrowException, OSError) as exc:
-        raise DataError(f"Could not read {str(file)!r} as Parquet: {_first_line(exc)}.") from None
     _check_width(len(schema.names), max_columns, file)
     _check_unique(schema.names, file)
     if meta.num_rows == 0:
@@ -222,8 +327,13 @@ def _read_parquet(file: Path, max_bytes: int, max_columns: int) -> pd.DataFrame:
             f"Parquet file {str(file)!r} has nested (list/struct/map) columns {preview(nested, 5)}; "
             f"only flat columns of numbers, text, booleans or categories can be used."
         )
+    return len(schema.names)
+
+
+@contextlib.contextmanager
+def _parquet_errors(file: Path) -> Iterator[None]:
     try:
-        return pq.read_table(file).to_pandas()
+        yield
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise DataError(f"Could not read {str(file)!r} as Parquet: {_first_line(exc)}.") from None
 

@@ -233,7 +233,7 @@ def _check_features(
             f"No usable feature columns: every feature is constant or entirely missing "
             f"(dropped {preview(dropped, 10)})."
         )
-    X = pd.DataFrame(columns, index=features.index)
+    X = pd.DataFrame(columns, index=features.index, copy=False)  # kept columns: not copied
     _check_values(X, numeric, categorical, impute, warnings)
     return X, numeric, categorical, dropped, warnings
 
@@ -246,19 +246,18 @@ def _check_values(
     warnings: list[str],
 ) -> None:
     """Refuse infinite values, missing categorical values, and missing numbers without ``impute``."""
-    values = X[numeric].to_numpy(dtype=np.float64) if numeric else np.empty((len(X), 0))
-    n_inf = np.isinf(values).sum(axis=0)
-    infinite = [(name, int(k)) for name, k in zip(numeric, n_inf, strict=True) if k]
+    # Column by column: each numeric column of X is float64, so this copies nothing.
+    values = {name: to_float(X[name]) for name in numeric}
+    infinite = [(name, k) for name, x in values.items() if (k := int(np.isinf(x).sum()))]
     if infinite:
         raise DataError(
             f"Infinite values in feature column(s) {counts(infinite)}; replace them with finite "
             f"numbers or remove those rows (imputation fills only missing values)."
         )
-    message = too_large(values, numeric)
+    message = too_large(values)
     if message:
         raise DataError(message)
-    n_nan = np.isnan(values).sum(axis=0)
-    missing = [(name, int(k)) for name, k in zip(numeric, n_nan, strict=True) if k]
+    missing = [(name, k) for name, x in values.items() if (k := int(np.isnan(x).sum()))]
     if missing and impute is None:
         raise DataError(
             f"Missing values (NaN) in feature column(s) {counts(missing)} — empty cells and "

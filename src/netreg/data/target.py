@@ -101,7 +101,7 @@ def resolve_target(s: pd.Series, name: str, task: str = "auto") -> TargetInfo:
             raise DataError(
                 f"Target column {name!r} has {n_inf} infinite value(s); replace or remove those rows."
             )
-        message = too_large(values[:, None], [name])
+        message = too_large({name: values})
         if message:
             raise DataError(f"Target: {message}")
         return _numeric_target(values, name, task)

@@ -14,7 +14,9 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 _DEFAULT_UMASK = 0o022
 
@@ -92,22 +94,44 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, force: bool
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"`data` must be bytes. Received: data={type(data).__name__}")
+    with staged_file(path, force=force) as (handle, publish):
+        handle.write(data)
+        return publish()
+
+
+@contextlib.contextmanager
+def staged_file(
+    path: str | os.PathLike[str], *, force: bool = False
+) -> Iterator[tuple[BinaryIO, Callable[[], Path]]]:
+    """A temporary file to write in pieces, and the function that publishes it at ``path``.
+
+    For outputs too large to hold in memory (predictions of a large table): write to the
+    handle as the pieces come, then call ``publish()`` (flush to disk, move into place as
+    :func:`atomic_write_bytes` does; returns the resolved path). Leaving the block without
+    publishing, or on an error or Ctrl-C, removes the temporary file.
+    """
     target = resolve_target(path, force=force)
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
+    published = False
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, _mode_for(target))
-        _publish(tmp, target, force=force)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-    _sync_folder(target.parent)
-    return target
+
+            def publish() -> Path:
+                nonlocal published
+                handle.flush()
+                os.fsync(handle.fileno())
+                os.chmod(tmp, _mode_for(target))
+                _publish(tmp, target, force=force)
+                published = True
+                _sync_folder(target.parent)
+                return target
+
+            yield handle, publish
+    finally:
+        if not published:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
 
 
 def atomic_write_text(
