@@ -191,3 +191,17 @@ def test_bad_parameters_fail_at_fit_naming_the_value(sparse, params, error, matc
     with pytest.raises(error, match=match) as info:
         est.fit(X, y)
     assert "Received:" in str(info.value)
+
+
+def test_fit_shares_but_never_writes_the_features():
+    """as_tensor shares X's memory with the network's data (no copy of the largest input);
+    training must leave the caller's array exactly as it was."""
+    from netreg.sklearn import NetRegRegressor, NetRegRegressorCV
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(60, 4))
+    y = X[:, 0] - 2 * X[:, 1]
+    before = X.copy()
+    NetRegRegressor(hidden=(4,), penalty="l1", alpha=0.01, max_epochs=5).fit(X, y)
+    NetRegRegressorCV(hidden=(4,), penalty="group", cv=2, n_alphas=3, max_epochs=5).fit(X, y)
+    np.testing.assert_array_equal(X, before)

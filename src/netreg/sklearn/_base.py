@@ -34,8 +34,15 @@ from netreg.train import FitResult, mlp, predict
 
 
 def as_tensor(array: np.ndarray, dtype: torch.dtype = torch.float64) -> torch.Tensor:
-    """A writable copy as a tensor (read-only memmaps would make torch warn)."""
-    return torch.tensor(np.asarray(array), dtype=dtype)
+    """``array`` as a tensor, sharing its memory where it can (training never writes to it).
+
+    A read-only array (a memmap) or one of another dtype is copied: torch warns on
+    read-only memory, and a table's features are the largest thing a fit holds.
+    """
+    array = np.asarray(array)
+    if array.flags.writeable and torch.from_numpy(array[:0]).dtype == dtype:
+        return torch.from_numpy(array)
+    return torch.tensor(array, dtype=dtype)
 
 
 def first_linear(model: nn.Module) -> nn.Linear:
