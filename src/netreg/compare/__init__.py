@@ -35,6 +35,7 @@ from netreg.compare.result import (
 from netreg.compare.run import compare_methods
 from netreg.compare.saved import SavedModel, load_model, save_model
 from netreg.compare.single import FittedTable, fit_table
+from netreg.compare.table_model import TableModel
 
 __all__ = [
     "BUDGETS",
@@ -52,6 +53,7 @@ __all__ = [
     "Method",
     "MethodResult",
     "SavedModel",
+    "TableModel",
     "build_report",
     "compare_methods",
     "cross_validate_grid",

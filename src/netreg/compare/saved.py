@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
-from torch import nn
 
 from netreg._validation import check_choice, check_float, check_int
 from netreg.choices import ACTIVATIONS, TASKS
 from netreg.compare.single import FittedTable
+from netreg.compare.table_model import TableModel
 from netreg.data import DataError, InputCheck, TableEncoder
 from netreg.report.atomic import atomic_write_bytes, resolve_target
 from netreg.train import mlp, predict
@@ -84,18 +84,8 @@ def save_model(path: str | os.PathLike[str], fitted: FittedTable, *, force: bool
 
 
 @dataclasses.dataclass(eq=False)
-class SavedModel:
-    """A loaded model: the network, its encoder, and how to turn outputs into predictions."""
-
-    model: nn.Module
-    encoder: TableEncoder
-    task: str
-    target: str
-    classes: list[Any] | None
-    y_mean: float
-    y_scale: float
-    params: dict[str, Any]
-    architecture: dict[str, Any]
+class SavedModel(TableModel):
+    """A loaded :class:`TableModel`, with how to turn its outputs into predictions."""
 
     def check_columns(self, names: list[str]) -> None:
         """Refuse a table's column names (the target may be among them) before it is read."""

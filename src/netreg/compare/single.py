@@ -24,6 +24,7 @@ from netreg.compare._table import as_frame, as_target, split_rows, to_original_u
 from netreg.compare.methods import Budget, resolve_budget
 from netreg.compare.metrics import PRIMARY, scores
 from netreg.compare.network import layer_sparsity, selected_inputs
+from netreg.compare.table_model import TableModel
 from netreg.data import TableEncoder
 from netreg.path import make_folds
 from netreg.sklearn import (
@@ -35,25 +36,12 @@ from netreg.sklearn import (
 
 
 @dataclasses.dataclass(eq=False)
-class FittedTable:
-    """One trained network with its encoder: what ``netreg fit`` prints and saves.
+class FittedTable(TableModel):
+    """One trained network with its encoder (a :class:`TableModel`) and how it did: what
+    ``netreg fit`` prints and saves.
 
     Attributes
     ----------
-    model : nn.Module
-        The network (an :func:`netreg.train.mlp`), taking encoded inputs.
-    architecture : dict
-        ``n_inputs``, ``hidden``, ``n_outputs``, ``activation``, ``dropout``: enough to rebuild it.
-    encoder : TableEncoder
-        Fitted on the training rows.
-    task : {"regression", "classification"}
-    target : str
-    classes : list or None
-        Label of each output for classification.
-    y_mean, y_scale : float
-        Regression targets were standardized as ``(y − y_mean) / y_scale`` for training.
-    params : dict
-        The estimator's parameters, the chosen ``alpha`` included.
     train, test : dict of str to float
         Metrics on the training rows, and on the test rows (empty without a test split).
     nonzero_weights, total_weights : int
@@ -61,15 +49,6 @@ class FittedTable:
     seconds : float
     """
 
-    model: nn.Module
-    architecture: dict[str, Any]
-    encoder: TableEncoder
-    task: str
-    target: str
-    classes: list[Any] | None
-    y_mean: float
-    y_scale: float
-    params: dict[str, Any]
     train: dict[str, float]
     test: dict[str, float]
     nonzero_weights: int
