@@ -118,5 +118,6 @@ def test_predict_with_a_tampered_model_exits_2_with_one_line(saved, tmp_path):
 def test_mlp_state_shapes_names_what_mlp_builds(hidden, activation, dropout):
     model = mlp(6, hidden=hidden, n_outputs=2, activation=activation, dropout=dropout, seed=0)
     built = {key: tuple(t.shape) for key, t in model.state_dict().items()}
-    assert built == mlp_state_shapes(6, hidden, 2, activation=activation, dropout=dropout)
+    architecture = {"n_inputs": 6, "hidden": hidden, "n_outputs": 2}
+    assert built == mlp_state_shapes({**architecture, "activation": activation, "dropout": dropout})
     assert torch.is_tensor(next(iter(model.state_dict().values())))

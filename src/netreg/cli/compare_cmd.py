@@ -14,15 +14,7 @@ from netreg import choices
 from netreg.cli import options as opt
 from netreg.cli.config import pick
 from netreg.cli.errors import handles_user_errors
-from netreg.cli.io import (
-    check_outputs,
-    divergences,
-    json_text,
-    load_table,
-    table_arguments,
-    warn,
-    write_outputs,
-)
+from netreg.cli.io import check_outputs, json_text, load_table, train_on_table, warn, write_outputs
 from netreg.cli.render import print_comparison, print_written, stdout_console, table
 from netreg.cli.settings import RunSettings, data_facts, run_settings
 
@@ -52,14 +44,10 @@ def run_and_write(
     """
     from netreg.compare import build_report, compare_methods
 
-    with divergences() as diverged:
-        result = compare_methods(
-            **table_arguments(prepared),
-            methods=methods,
-            progress=not out.quiet,
-            data=data_facts(source, prepared),
-            **settings.training(),
-        )
+    result, diverged = train_on_table(
+        compare_methods, prepared, settings.training(),
+        methods=methods, progress=not out.quiet, data=data_facts(source, prepared),
+    )  # fmt: skip
     if diverged:  # such fits score badly and are not chosen, but never silently
         warn([f"{len(diverged)} fit(s) diverged and were stopped (first: {diverged[0]}) "
               "Set a smaller [model] lr in --config."])  # fmt: skip

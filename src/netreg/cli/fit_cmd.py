@@ -14,15 +14,7 @@ from netreg._interrupts import publishing
 from netreg.cli import options as opt
 from netreg.cli.config import pick
 from netreg.cli.errors import UsageError, handles_user_errors
-from netreg.cli.io import (
-    check_outputs,
-    divergences,
-    json_text,
-    load_table,
-    table_arguments,
-    warn,
-    write_outputs,
-)
+from netreg.cli.io import check_outputs, json_text, load_table, train_on_table, warn, write_outputs
 from netreg.cli.render import print_written, stdout_console, table
 from netreg.cli.settings import run_settings
 
@@ -67,17 +59,17 @@ def fit(
         data, settings.target, task=settings.task, impute=settings.impute,
         min_rows=2, quiet=quiet,
     )  # fmt: skip
-    with divergences() as diverged:
-        fitted = fit_table(
-            **table_arguments(prepared),
-            target=prepared.target,
-            penalty=pick(penalty, cfg.fit.penalty, default="none"),
-            alpha=pick(alpha, cfg.fit.alpha),
-            l1_ratio=pick(l1_ratio, cfg.fit.l1_ratio, default=0.5),
-            dropout=pick(dropout, cfg.fit.dropout, default=0.0),
-            max_norm=pick(max_norm, cfg.fit.max_norm),
-            **settings.training(),
-        )
+    fitted, diverged = train_on_table(
+        fit_table,
+        prepared,
+        settings.training(),
+        target=prepared.target,
+        penalty=pick(penalty, cfg.fit.penalty, default="none"),
+        alpha=pick(alpha, cfg.fit.alpha),
+        l1_ratio=pick(l1_ratio, cfg.fit.l1_ratio, default=0.5),
+        dropout=pick(dropout, cfg.fit.dropout, default=0.0),
+        max_norm=pick(max_norm, cfg.fit.max_norm),
+    )
     if diverged:  # a blown-up model is never published (docs/faults.md)
         raise UsageError(
             f"{diverged[0]} Nothing was written; set a smaller [model] lr in --config."

@@ -6,13 +6,15 @@ import json
 import sys
 import tempfile
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from netreg._interrupts import publishing
 from netreg.cli.errors import UsageError
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from netreg.data import PreparedTable
@@ -73,6 +75,17 @@ def divergences() -> Iterator[list[str]]:
             found.append(" ".join(str(item.message).split()))
         else:
             warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
+
+
+def train_on_table(
+    train: Callable[..., T], prepared: PreparedTable, training: dict[str, Any], **arguments: Any
+) -> tuple[T, list[str]]:
+    """``train(X, y, …, **arguments, **training)`` on a prepared table (``compare_methods`` or
+    ``fit_table``), and the one-line messages of the fits that diverged, for the command to
+    decide what to publish."""
+    with divergences() as diverged:
+        result = train(**table_arguments(prepared), **arguments, **training)
+    return result, diverged
 
 
 def check_outputs(outputs: dict[str, Path | None], *, force: bool) -> dict[str, Path]:

@@ -219,7 +219,7 @@ def _checked_architecture(
         check_int("n_outputs", arch["n_outputs"], low=1)
         check_float("dropout", arch["dropout"], high=1.0, high_inclusive=False)
         check_choice("activation", arch["activation"], ACTIVATIONS)
-        expected = mlp_state_shapes(arch["n_inputs"], **_layout(arch))
+        expected = mlp_state_shapes(arch)
         if not isinstance(refs, dict) or not all(
             isinstance(r, dict) and r.get("__tensor__") in tensors for r in refs.values()
         ):

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import torch
 from torch import nn
@@ -111,22 +112,19 @@ def mlp(
     return nn.Sequential(*layers)
 
 
-def mlp_state_shapes(
-    n_inputs: int,
-    hidden: Sequence[int] = (64,),
-    n_outputs: int = 1,
-    *,
-    activation: str = "relu",
-    dropout: float = 0.0,
-) -> dict[str, tuple[int, ...]]:
-    """The ``state_dict`` names and shapes of :func:`mlp` with these arguments, allocating
-    nothing: a saved file is compared with them before any network is built.
+def mlp_state_shapes(architecture: Mapping[str, Any]) -> dict[str, tuple[int, ...]]:
+    """The ``state_dict`` names and shapes of the :func:`mlp` an architecture describes
+    (``n_inputs``, ``hidden``, ``n_outputs``, ``activation``, ``dropout``, as a saved model
+    records them), allocating nothing: a file is compared with them before any network is built.
 
     Examples
     --------
-    >>> mlp_state_shapes(10, hidden=(8,))
+    >>> mlp_state_shapes({"n_inputs": 10, "hidden": [8], "n_outputs": 1,
+    ...                   "activation": "relu", "dropout": 0.0})
     {'0.weight': (8, 10), '0.bias': (8,), '2.weight': (1, 8), '2.bias': (1,)}
     """
+    n_inputs, hidden, n_outputs = (architecture[k] for k in ("n_inputs", "hidden", "n_outputs"))
+    activation, dropout = architecture["activation"], architecture["dropout"]
     check_choice("activation", activation, ACTIVATIONS)
     period = 1 + (ACTIVATIONS[activation] is not None) + (dropout > 0.0)
     sizes = [n_inputs, *hidden, n_outputs]
