@@ -29,12 +29,24 @@ COLUMNS = ("parameter", "shape", "module", "penalty", "mode", "groups", "constra
 
 
 def sparsity(rows: Sequence[Row]) -> list[RowSparsity]:
-    """Exact zeros of every penalized parameter (group counts for group penalties)."""
+    """Exact zeros of every penalized parameter (group counts for group penalties).
+
+    A parameter on the meta device has a shape but no values, so its zeros are unknown:
+    it is refused with a ``ValueError`` naming it (as ``fit()`` refuses it) rather than
+    counted as anything. :func:`audit` needs only shapes and works on meta parameters.
+    """
     out = []
     for row in rows:
         if not row.penalties:
             continue
         w = row.param.detach()
+        if w.is_meta:
+            raise ValueError(
+                f"sparsity() counts exact zeros, but parameter {row.name!r} is on the meta "
+                "device (a shape without values). Materialize the model first, e.g. "
+                "model.to_empty(device='cpu') and then initialize its parameters. "
+                f"Received: {row.name}.device=meta"
+            )
         groups = zero_groups = None
         group_penalty = next((p for p, _ in row.penalties if hasattr(p, "group_support")), None)
         if group_penalty is not None and w.dim() >= 2:

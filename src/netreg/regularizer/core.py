@@ -303,7 +303,11 @@ class Regularizer:
 
     # -- inspection -------------------------------------------------------------------
     def sparsity(self) -> list[A.RowSparsity]:
-        """Exact zeros of every penalized parameter (group counts for group penalties)."""
+        """Exact zeros of every penalized parameter (group counts for group penalties).
+
+        Raises ``ValueError`` naming the first parameter on the meta device (its zeros are
+        unknown); :meth:`audit` and :meth:`describe` need only shapes and work there.
+        """
         return A.sparsity(self.rows)
 
     def audit(self) -> list[dict[str, str]]:
