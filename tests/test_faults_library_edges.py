@@ -131,3 +131,52 @@ def test_sparsity_refuses_meta_parameters_by_name_and_the_audit_works():
         layer.reset_parameters()
     reg = nr.Plan({nr.select.weights(nn.Linear): nr.GroupLasso(0.1)}).bind(model)
     assert [s.name for s in reg.sparsity()] == ["0.weight", "2.weight"]
+
+
+# -- attach(check_finite=True) ------------------------------------------------------------
+def _nan_gradient_step(optimizer_type, penalty, check_finite):
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
+    reg = nr.Plan({nr.select.weights(nn.Linear): penalty}).bind(model)
+    opt = optimizer_type(model.parameters(), lr=0.01)
+    reg.attach(opt, check_finite=check_finite)
+    X = torch.randn(8, 3)
+    model(X).square().mean().backward()
+    opt.step()  # a finite step passes the check
+    opt.zero_grad()
+    model(X).square().mean().backward()
+    model[2].weight.grad[0, 1] = float("nan")  # what a user's broken loss would produce
+    opt.step()
+    return model
+
+
+@pytest.mark.parametrize(
+    "optimizer_type", [torch.optim.SGD, torch.optim.Adam, nr.optim.ProxAdamW], ids=str
+)
+@pytest.mark.parametrize("penalty", [nr.L1(0.01), nr.GroupLasso(0.01)], ids=repr)
+def test_check_finite_names_the_parameter_a_nan_gradient_reached(optimizer_type, penalty):
+    with pytest.raises(FloatingPointError, match=r"'2.weight' is not finite after optimizer"):
+        _nan_gradient_step(optimizer_type, penalty, check_finite=True)
+
+
+def test_without_check_finite_a_nan_gradient_passes_silently_as_in_torch():
+    model = _nan_gradient_step(torch.optim.SGD, nr.L1(0.01), check_finite=False)
+    assert torch.isnan(model[2].weight).any()
+
+
+def test_check_finite_off_adds_no_pass(monkeypatch):
+    from netreg.regularizer import audit
+
+    calls = []
+    monkeypatch.setattr(audit, "check_finite", lambda rows: calls.append(rows))
+    model = nn.Linear(3, 1)
+    reg = nr.Plan({nr.select.weights(nn.Linear): nr.L1(0.01)}).bind(model)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    handle = reg.attach(opt)
+    model(torch.randn(4, 3)).sum().backward()
+    opt.step()
+    assert calls == []
+    handle.remove()
+    reg.attach(opt, check_finite=True)
+    opt.step()
+    assert len(calls) == 1
