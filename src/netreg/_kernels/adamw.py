@@ -83,7 +83,7 @@ def prepare_adamw_units(
         return None
     if bias is not None and any(t.shape != (w.shape[0],) for t in bias):
         return None
-    rows = [t.detach().view(w.shape[0], -1).numpy() for t in (w, *moments)]
+    rows = [R.rows(t) for t in (w, *moments)]
     empty = np.zeros(0, dtype=rows[0].dtype)
     b = [t.detach().numpy() for t in bias] if bias is not None else [empty] * 3
     per_block = max(1, _BLOCK // max(1, rows[0].shape[1]))

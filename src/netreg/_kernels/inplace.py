@@ -92,7 +92,7 @@ def group_shrink_rows_diag_(
     rows, b, empty = _unit_arrays(w, bias)
     b_sq = bias_sq.detach().numpy() if bias_sq is not None else empty
     scalars = tuple(R.scalar(w, x) for x in (scale, shift, strength, bias_scale, bias_shift))
-    sq_rows = sq.view(w.shape[0], -1).detach().numpy()
+    sq_rows = R.rows(sq)
     R.launch(R.compiled().group_rows_diag, rows, sq_rows, b, b_sq, *scalars)
     return True
 
@@ -111,11 +111,11 @@ def sqrt_group_sums(sq: Tensor, groups: str) -> Tensor | None:
     if not R.usable(sq) or sq.dim() < 2:
         return None
     if groups == "units":
-        rows = sq.view(sq.shape[0], -1).detach().numpy()
+        rows = R.rows(sq)
         out = np.empty(rows.shape[0], dtype=rows.dtype)
         R.launch(R.compiled().sqrt_row_sums, rows, out)
     else:
-        cube = sq.view(sq.shape[0], sq.shape[1], -1).detach().numpy()
+        cube = R.cube(sq)
         out = np.zeros(cube.shape[1], dtype=cube.dtype)
         R.launch(R.compiled().sqrt_col_sums, cube, out)
     return torch.from_numpy(out)
@@ -149,6 +149,6 @@ def prepare_rescale_rows(w: Tensor) -> Launch | None:
 
 def _unit_arrays(w: Tensor, bias: Tensor | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``w`` as rows, its bias (empty without one), and an empty array of their dtype."""
-    rows = w.view(w.shape[0], -1).detach().numpy()
+    rows = R.rows(w)
     empty = np.zeros(0, dtype=rows.dtype)
     return rows, (bias.detach().numpy() if bias is not None else empty), empty

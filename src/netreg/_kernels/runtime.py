@@ -8,6 +8,7 @@ cache); a broken numba install warns and leaves every caller on its eager formul
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import warnings
@@ -64,10 +65,15 @@ def flat(t: Tensor) -> np.ndarray:
 
 
 def rows(t: Tensor) -> np.ndarray:
-    """``t`` as (units, rest): a vector is one row."""
-    return (
-        t.detach().view(t.shape[0], -1).numpy() if t.dim() > 1 else t.detach().view(1, -1).numpy()
-    )
+    """``t`` as (units, rest): a vector is one row. The sizes are explicit, not ``-1``, so a
+    zero-width layer (0 units, or units of 0 weights) is a (0, n) or (n, 0) array."""
+    shape = (t.shape[0], math.prod(t.shape[1:])) if t.dim() > 1 else (1, t.numel())
+    return t.detach().view(shape).numpy()
+
+
+def cube(t: Tensor) -> np.ndarray:
+    """``t`` (at least 2-d) as (units, inputs, rest), sizes explicit as in :func:`rows`."""
+    return t.detach().view(t.shape[0], t.shape[1], math.prod(t.shape[2:])).numpy()
 
 
 def cast(like: Tensor) -> Callable[[float], Any]:

@@ -17,7 +17,26 @@ def main() -> None:
     """Entry point of the ``netreg`` console script."""
     from netreg.cli.interrupt import run_command
 
+    _keep_mmap_threshold()
     run_command()
+
+
+def _keep_mmap_threshold() -> None:
+    """Pin glibc's mmap threshold at its 128 KiB default (Linux only).
+
+    glibc raises the threshold (up to 32 MiB) whenever a large block is freed; blocks of
+    that size then come from the heap, which keeps their memory after they are freed. A
+    command that makes and drops several data-sized arrays (the encoded table, the
+    training split, the forward passes over all rows) then holds them all at its peak.
+    Pinned, each is returned to the system when freed (benchmarks/memory.py).
+    """
+    import ctypes
+    import sys
+
+    if sys.platform.startswith("linux"):
+        mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
+        if mallopt is not None:
+            mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD; setting it stops the raising
 
 
 def __getattr__(name: str) -> Any:

@@ -134,19 +134,19 @@ class SparseGroupLasso(Penalty):
         grad = grad.detach().to(torch.float64)
         G.check_groupable(grad, self.groups)
         if bias_grad is not None and self.groups == "units":
-            rows = torch.cat(
-                [grad.reshape(grad.shape[0], -1), bias_grad.detach().to(torch.float64)[:, None]], 1
-            )
+            rows = torch.cat([G.unit_rows(grad), bias_grad.detach().to(torch.float64)[:, None]], 1)
         elif self.groups == "units":
-            rows = grad.reshape(grad.shape[0], -1)
+            rows = G.unit_rows(grad)
         else:
-            rows = grad.transpose(0, 1).reshape(grad.shape[1], -1)
+            rows = G.input_rows(grad)
         b = group.group_strength(grad, bias_grad)
         if a == 0.0:
             return max_ratio(rows.norm(dim=1), b)
-        top = rows.abs().max(dim=1).values / a  # at s = top the soft threshold is all zero
+        # max |g_i| per group; a group of no coordinates (a zero-width layer) has 0
+        largest = rows.abs().amax(dim=1) if rows.shape[1] else rows.new_zeros(rows.shape[0])
         if b == 0.0:
-            return max_ratio(rows.abs().max(dim=1).values, a)
+            return max_ratio(largest, a)
+        top = largest / a  # at s = top the soft threshold is all zero
         low, high = torch.zeros_like(top), top.clone()
         for _ in range(200):  # the excess ‖soft(g, s·a)‖ − s·b decreases in s
             mid = 0.5 * (low + high)

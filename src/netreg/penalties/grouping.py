@@ -41,6 +41,16 @@ def group_weight(w: Tensor, groups: str, with_bias: bool, weighting: str) -> flo
     return math.sqrt(group_size(w, groups, with_bias))
 
 
+def unit_rows(w: Tensor) -> Tensor:
+    """``w`` as (units, weights per unit); explicit sizes, so a zero-width layer works too."""
+    return w.reshape(w.shape[0], math.prod(w.shape[1:]))
+
+
+def input_rows(w: Tensor) -> Tensor:
+    """``w`` as (inputs, weights per input), the rows of the "inputs" groups."""
+    return unit_rows(w.transpose(0, 1))
+
+
 def broadcast_shape(w: Tensor, groups: str) -> list[int]:
     """Shape of a per-group vector that broadcasts against ``w``."""
     shape = [1] * w.dim()
@@ -63,7 +73,7 @@ def group_norms(w: Tensor, groups: str, bias: Tensor | None = None) -> Tensor:
     """‖w_g‖₂ per group, differentiable everywhere (``vector_norm``'s gradient at 0 is 0,
     where ``sqrt(Σw²)`` would give NaN for a group that is already zero)."""
     if bias is not None and groups == "units":
-        rows = torch.cat([w.reshape(w.shape[0], -1), bias.reshape(-1, 1)], dim=1)
+        rows = torch.cat([unit_rows(w), bias.reshape(-1, 1)], dim=1)
         return torch.linalg.vector_norm(rows, dim=1)
     dims = reduce_dims(w, groups)
     return torch.linalg.vector_norm(w, dim=dims) if dims else w.abs()
@@ -104,6 +114,8 @@ def harmonic_steps(
     count = w.numel() // max(n_groups(w, groups), 1)
     if groups == "units" and bias_metric is not None:
         metric_sums, count = metric_sums + bias_metric.to(metric_sums.dtype), count + 1
+    if count == 0:  # groups of no coordinates (a zero-width layer): step 0, the identity
+        return torch.zeros_like(metric_sums)
     return count / metric_sums
 
 

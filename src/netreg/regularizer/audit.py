@@ -1,4 +1,5 @@
-"""What a bound plan did to a model: exact zeros per parameter, and the audit table."""
+"""What a bound plan did to a model: exact zeros per parameter, the audit table, and the
+opt-in check that regularized parameters are still finite."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO
+
+import torch
 
 from netreg._rows import Row
 
@@ -29,12 +32,24 @@ COLUMNS = ("parameter", "shape", "module", "penalty", "mode", "groups", "constra
 
 
 def sparsity(rows: Sequence[Row]) -> list[RowSparsity]:
-    """Exact zeros of every penalized parameter (group counts for group penalties)."""
+    """Exact zeros of every penalized parameter (group counts for group penalties).
+
+    A parameter on the meta device has a shape but no values, so its zeros are unknown:
+    it is refused with a ``ValueError`` naming it (as ``fit()`` refuses it) rather than
+    counted as anything. :func:`audit` needs only shapes and works on meta parameters.
+    """
     out = []
     for row in rows:
         if not row.penalties:
             continue
         w = row.param.detach()
+        if w.is_meta:
+            raise ValueError(
+                f"sparsity() counts exact zeros, but parameter {row.name!r} is on the meta "
+                "device (a shape without values). Materialize the model first, e.g. "
+                "model.to_empty(device='cpu') and then initialize its parameters. "
+                f"Received: {row.name}.device=meta"
+            )
         groups = zero_groups = None
         group_penalty = next((p for p, _ in row.penalties if hasattr(p, "group_support")), None)
         if group_penalty is not None and w.dim() >= 2:
@@ -98,3 +113,24 @@ def _n_groups(row: Row, groups: str) -> int:
     if len(shape) < 2:
         return 0
     return shape[0] if groups == "units" else shape[1]
+
+
+def check_finite(rows: Sequence[Row]) -> None:
+    """Raise ``FloatingPointError`` naming the first regularized parameter (or unit bias)
+    holding a NaN or an infinity. One reduction per tensor: ``attach(check_finite=True)``
+    only."""
+    with torch.no_grad():
+        for row in rows:
+            if not row.is_regularized:
+                continue
+            for name, t in ((row.name, row.param), (row.bias_name, row.bias)):
+                if t is None or bool(torch.isfinite(t).all()):
+                    continue
+                bad = t[~torch.isfinite(t)]
+                raise FloatingPointError(
+                    f"Parameter {name!r} is not finite after optimizer.step() "
+                    f"({bad.numel()} of {t.numel()} values NaN or infinite, e.g. "
+                    f"{bad.flatten()[0].item()}); the regularizer's prox did not run on it. "
+                    "A NaN or infinite gradient or loss, or too large a learning rate, "
+                    "usually causes this."
+                )

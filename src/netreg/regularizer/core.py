@@ -160,12 +160,18 @@ class Regularizer:
             bias_step = None if bias_step is None else bias_step * self._scale
         execution.prox_(penalty, row.param, step, row.bias, bias_step)
 
-    def attach(self, optimizer: torch.optim.Optimizer, *, step: str = "auto") -> Any:
+    def attach(
+        self, optimizer: torch.optim.Optimizer, *, step: str = "auto", check_finite: bool = False
+    ) -> Any:
         """Run the prox-mode penalties and the constraints after every ``optimizer.step()``.
 
         ``step="auto"`` uses the optimizer's effective step per coordinate (lr for SGD;
         ``lr/(√v̂+eps)`` for Adam/AdamW, see :mod:`netreg.optim.steps`); ``step="lr"``
         uses the learning rate. Returns a handle whose ``remove()`` detaches it.
+
+        ``check_finite=True`` (off by default, no extra pass then): after each step, before
+        the proxes run (one could zero a NaN group and hide it), raise ``FloatingPointError``
+        naming the first regularized parameter or unit bias that is NaN or infinite.
 
         Under a plain ``torch.optim.Adam``/``AdamW`` the per-coordinate step makes the hook
         read ``exp_avg_sq`` again after the step (several in-place passes over the weights);
@@ -191,7 +197,12 @@ class Regularizer:
         def hook(opt: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
             self._after_step(opt, step)
 
-        return _Attachment(self, optimizer, optimizer.register_step_post_hook(hook), step)
+        def checked(opt: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
+            A.check_finite(self.rows)
+            self._after_step(opt, step)
+
+        handle = optimizer.register_step_post_hook(checked if check_finite else hook)
+        return _Attachment(self, optimizer, handle, step)
 
     def fused_rows(self, step: str = "auto") -> list[FusedRow]:
         """The prox rows an optimizer may apply inside its own update, at the current scale.
@@ -303,7 +314,8 @@ class Regularizer:
 
     # -- inspection -------------------------------------------------------------------
     def sparsity(self) -> list[A.RowSparsity]:
-        """Exact zeros of every penalized parameter (group counts for group penalties)."""
+        """Exact zeros of every penalized parameter (group counts for group penalties);
+        ``ValueError`` for a meta-device one (``audit``/``describe`` work there)."""
         return A.sparsity(self.rows)
 
     def audit(self) -> list[dict[str, str]]:
