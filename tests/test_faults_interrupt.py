@@ -165,3 +165,35 @@ def test_pandas_reporting_a_ctrl_c_as_a_parse_error_is_still_an_interrupt(tmp_pa
     monkeypatch.setattr(pd, "read_csv", parser_error)
     with pytest.raises(KeyboardInterrupt):
         read_table(path)
+
+
+def test_prune_writes_nothing_after_a_ctrl_c(tmp_path, monkeypatch):
+    """`netreg prune` publishes its folder like the other commands: after a Ctrl-C, nothing."""
+    import types
+
+    import click
+    import typer
+
+    import netreg.compare
+    import netreg.pruning
+    from netreg.cli.more_cmd import prune as prune_command
+
+    loaded = types.SimpleNamespace(model=mlp(3, hidden=(4,), seed=0), encoder=None)
+    loaded.encoder = types.SimpleNamespace(output_names=["a", "b", "c"])
+    monkeypatch.setattr(netreg.compare, "load_model", lambda path: loaded)
+    real_prune = netreg.pruning.prune
+
+    def prune_then_ctrl_c(*args, **kwargs):
+        out = real_prune(*args, **kwargs)
+        try:  # the user presses Ctrl-C as pruning ends, and some library swallows it
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)
+        except KeyboardInterrupt:
+            pass
+        return out
+
+    monkeypatch.setattr(netreg.pruning, "prune", prune_then_ctrl_c)
+    target = tmp_path / "pruned"
+    with ending_the_job(), pytest.raises((JobInterrupted, typer.Exit, click.exceptions.Exit)):
+        prune_command(tmp_path / "m.safetensors", target)
+    assert not target.exists()

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from netreg._interrupts import publishing
 from netreg.cli import options as opt
 from netreg.cli.errors import UsageError, handles_user_errors
 from netreg.cli.io import check_outputs, json_text, warn, write_outputs
@@ -124,7 +125,9 @@ def prune(
     loaded = load_model(model)
     names = loaded.encoder.output_names
     small, result = prune_model(loaded.model, input_names=names)
-    save_pruned(small, target, result=result, overwrite=force)
+    with publishing() as written:  # refused after a Ctrl-C; not cut short by one
+        save_pruned(small, target, result=result, overwrite=force)
+        written.append(str(target))
     if result.inputs_kept is not None and len(result.inputs_kept) < len(names):
         kept = [names[j] for j in result.inputs_kept]
         warn(
