@@ -79,6 +79,11 @@ def _ridge(Z: np.ndarray, y: np.ndarray, lambdas: np.ndarray) -> np.ndarray:
     return np.stack([vectors @ (projected / (values + lam)) for lam in lambdas])
 
 
+def fit_candidates(X: np.ndarray, y: np.ndarray, method: str, grid: Grid) -> Candidates:
+    """Fit ``method`` at every value of ``grid`` on (X, y)."""
+    return fit_methods(X, y, {method: grid})[method]
+
+
 def fit_methods(X: np.ndarray, y: np.ndarray, grids: dict[str, Grid]) -> dict[str, Candidates]:
     """Fit every method of ``grids`` on (X, y); naive and corrected share one set of paths."""
     Z, mean, scale = _standardize(X)
@@ -122,6 +127,17 @@ def validation_choice(candidates: Candidates, X_val: np.ndarray, y_val: np.ndarr
     """Index of the candidate with the smallest validation MSE."""
     errors = ((candidates.predict(X_val) - y_val[None, :]) ** 2).mean(axis=1)
     return int(np.argmin(errors))
+
+
+def cv_choice(
+    X: np.ndarray,
+    y: np.ndarray,
+    method: str,
+    grid: Grid,
+    folds: list[tuple[np.ndarray, np.ndarray]],
+) -> int:
+    """Index of the candidate with the smallest mean K-fold CV error (the "min" rule)."""
+    return cv_choices(X, y, {method: grid}, folds)[method]
 
 
 def cv_choices(
