@@ -33,8 +33,9 @@ def serialize(penalty: Penalty) -> dict[str, Any]:
 
 def deserialize(config: dict[str, Any]) -> Penalty:
     """Build a penalty from ``serialize``'s dict or from a Keras 2/3 regularizer config."""
-    name, body = split_config("penalty", config, {**registered_penalties(), **_KERAS_CLASSES})
-    cls = _KERAS_CLASSES.get(name) or registered_penalties()[name]
+    known = {**registered_penalties(), **_KERAS_CLASSES}  # Keras's names map onto ours
+    name, body = split_config("penalty", config, known)
+    cls = known[name]
     if name == "L1L2":  # Keras's L1L2 writes None for a missing part
         body = {k: (0.0 if v is None else v) for k, v in body.items()}
     return cls.from_config(body)
